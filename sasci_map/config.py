@@ -1,0 +1,82 @@
+"""One frozen Settings object, read from SASCI_* and DATABASE_URL environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The repository root: data/ and assets/ live beside the package.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Bundled, processed data shipped with the product (never ../shared at run time).
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+#: SQLite file used when DATABASE_URL is not set.
+DEFAULT_DB_FILENAME = "sasci.db"
+#: Port of the development server (http://127.0.0.1:8050), overridden by PORT.
+DEFAULT_PORT = 8050
+DEFAULT_HOST = "127.0.0.1"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run-time settings of the app, CLI and library.
+
+    Attributes
+    ----------
+    database_url : str
+        SQLAlchemy URL of the database (SQLite by default, PostgreSQL via DATABASE_URL).
+    data_dir : Path
+        Folder of bundled data (boundaries, lookups, context, survey).
+    host, port : str, int
+        Where the development server listens.
+    debug : bool
+        Dash debug mode; off unless SASCI_DEBUG is set to a true value.
+    """
+
+    database_url: str
+    data_dir: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    debug: bool = False
+
+
+def sqlite_url(path: Path) -> str:
+    """Return the SQLAlchemy URL of a SQLite file at ``path``."""
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def get_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables.
+
+    Parameters
+    ----------
+    environ : dict, optional
+        Mapping to read instead of ``os.environ`` (tests pass their own).
+
+    Returns
+    -------
+    Settings
+        ``DATABASE_URL`` (default: SQLite ``data/sasci.db``), ``SASCI_DATA_DIR``,
+        ``HOST``, ``PORT`` and ``SASCI_DEBUG``.
+
+    Raises
+    ------
+    ValueError
+        If ``PORT`` is not an integer.
+    """
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("SASCI_DATA_DIR") or DEFAULT_DATA_DIR)
+    url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_DATA_DIR / DEFAULT_DB_FILENAME)
+    port_text = env.get("PORT") or str(DEFAULT_PORT)
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise ValueError(f"PORT must be an integer, got {port_text!r}") from None
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        host=env.get("HOST") or DEFAULT_HOST,
+        port=port,
+        debug=(env.get("SASCI_DEBUG", "").lower() in _TRUE),
+    )
