@@ -1,0 +1,48 @@
+"""The SASCI capacity map web app: create the Dash app; `python app.py` serves it."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from pages import services
+from sasci_map.config import Settings, get_settings
+
+TITLE = "SASCI capacity map"
+
+
+def navbar() -> dbc.NavbarSimple:
+    """Return the top navigation, one link per registered page that asks for one."""
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+        if page.get("nav", True)
+    ]
+    return dbc.NavbarSimple(links, brand=TITLE, brand_href="/", color="dark", dark=True,
+                            fluid=True, className="mb-2")
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Create the Dash app for ``settings`` (from the environment when omitted)."""
+    settings = settings or get_settings()
+    app = dash.Dash(__name__, use_pages=True, title=TITLE, update_title=None,
+                    serve_locally=True,
+                    suppress_callback_exceptions=True)
+    services.configure(app.server, settings)
+    app.layout = html.Div([
+        html.A("Skip to main content", href="#main", className="visually-hidden-focusable"),
+        navbar(),
+        html.Main(dash.page_container, id="main", className="container-fluid"),
+        html.Footer(services.attribution_footer(), className="container-fluid small text-muted"),
+        dcc.Location(id="app-location", refresh=False),
+    ])
+    return app
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    cfg = services.settings_of(server)
+    app.run(host=cfg.host, port=cfg.port, debug=cfg.debug)

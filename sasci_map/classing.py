@@ -1,0 +1,118 @@
+"""Map classing: quintiles, equal intervals and natural breaks, with legend labels."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+
+#: Default number of classes: quintiles, as OHID Fingertips maps do.
+DEFAULT_K = 5
+QUANTILES = "quantiles"
+EQUAL_INTERVAL = "equal_interval"
+NATURAL_BREAKS = "natural_breaks"
+#: Class methods offered to users, with the name shown in the legend.
+CLASS_METHODS = {
+    QUANTILES: "Quintiles",
+    EQUAL_INTERVAL: "Equal intervals",
+    NATURAL_BREAKS: "Natural breaks (Fisher-Jenks)",
+}
+_CLASSIFIERS = {
+    QUANTILES: mapclassify.Quantiles,
+    EQUAL_INTERVAL: mapclassify.EqualInterval,
+    NATURAL_BREAKS: mapclassify.FisherJenks,
+}
+
+
+@dataclass(frozen=True)
+class Classes:
+    """The result of classing a set of values.
+
+    Attributes
+    ----------
+    method : str
+        One of ``CLASS_METHODS``.
+    bins : numpy.ndarray
+        Upper bound of each class (the last is the maximum).
+    lower : numpy.ndarray
+        Lower bound of each class (the first is the minimum).
+    index : numpy.ndarray
+        Class (0-based) of each input value; -1 where the value is NaN.
+    counts : numpy.ndarray
+        Number of values in each class.
+    """
+
+    method: str
+    bins: np.ndarray
+    lower: np.ndarray
+    index: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def k(self) -> int:
+        """Number of classes actually formed (fewer than asked when values repeat)."""
+        return len(self.bins)
+
+    def labels(self, fmt: str = "{:,.1f}") -> list[str]:
+        """Return a legend label per class, e.g. ``"12.3 – 15.6 (30)"``."""
+        return [
+            f"{fmt.format(lo)} – {fmt.format(hi)} ({n})"
+            for lo, hi, n in zip(self.lower, self.bins, self.counts, strict=True)
+        ]
+
+    @property
+    def title(self) -> str:
+        """The method's display name, as the legend names it."""
+        return CLASS_METHODS[self.method] if self.k == DEFAULT_K or self.method != QUANTILES \
+            else f"Quantiles ({self.k} classes)"
+
+
+def classify(values, method: str = QUANTILES, k: int = DEFAULT_K) -> Classes:
+    """Put values into ``k`` classes by ``method``; NaN values get class -1.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Values to class; NaN means "no value" and is left out.
+    method : str
+        ``"quantiles"`` (default), ``"equal_interval"`` or ``"natural_breaks"``.
+    k : int
+        Number of classes wanted; fewer are formed when there are fewer distinct values.
+
+    Returns
+    -------
+    Classes
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not one of ``CLASS_METHODS`` or there is no value to class.
+    """
+    if method not in _CLASSIFIERS:
+        raise ValueError(f"unknown class method {method!r}; expected one of {sorted(_CLASSIFIERS)}")
+    y = np.asarray(values, dtype="float64")
+    present = ~np.isnan(y)
+    if not present.any():
+        raise ValueError("no values to class: every value is missing")
+    observed = y[present]
+    k_used = int(min(k, np.unique(observed).size))
+    if k_used == 1:
+        bins = np.array([observed.max()])
+        yb = np.zeros(observed.size, dtype=int)
+    else:
+        with warnings.catch_warnings():
+            # mapclassify notes it runs Fisher-Jenks in pure Python without numba: fine for 153.
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            # Tied values can collapse quantile breaks; mapclassify then forms fewer classes,
+            # which ``Classes.k`` and the legend title report.
+            warnings.filterwarnings("ignore", message="Not enough unique values")
+            classifier = _CLASSIFIERS[method](observed, k=k_used)
+        bins = np.asarray(classifier.bins, dtype="float64")
+        yb = np.asarray(classifier.yb, dtype=int)
+    index = np.full(y.shape, -1, dtype=int)
+    index[present] = yb
+    counts = np.bincount(yb, minlength=len(bins))
+    lower = np.concatenate([[observed.min()], bins[:-1]])
+    return Classes(method=method, bins=bins, lower=lower, index=index, counts=counts)

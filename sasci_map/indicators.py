@@ -1,0 +1,122 @@
+"""Indicator tables as the pages need them: one council row each, with status and rank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from sasci_map import db
+from sasci_map.choropleth import format_value, rank_values
+from sasci_map.geography import councils
+
+#: Shown for a council that a loaded indicator has no row for at all.
+REASON_NOT_LOADED = "no figure loaded for this council"
+#: Domain labels, in the order the indicator selector groups them.
+DOMAIN_LABELS = {"context": "Context (published data)"}
+
+
+def catalogue(engine: Engine) -> pd.DataFrame:
+    """Return the indicator definitions, in display order, with a ``label`` for selectors."""
+    defs = db.read_definitions(engine)
+    defs["label"] = defs["title"] + " (" + defs["period"] + ")"
+    return defs
+
+
+def definition(engine: Engine, indicator_id: str) -> dict:
+    """Return one indicator's definition as a dict.
+
+    Raises
+    ------
+    KeyError
+        If no such indicator is loaded.
+    """
+    defs = db.read_definitions(engine)
+    match = defs.loc[defs["indicator_id"] == indicator_id]
+    if match.empty:
+        raise KeyError(f"unknown indicator {indicator_id!r}")
+    return match.iloc[0].to_dict()
+
+
+def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """Return all 153 councils with one indicator's value, interval, status and rank.
+
+    Parameters
+    ----------
+    engine : Engine
+    indicator_id : str
+    data_dir : Path, optional
+        Bundled data folder (for the council list).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code, name, council_type, region_code, region_name, period, numerator,
+        denominator, value, lower, upper, status, status_reason, source, rank, n_ranked``;
+        exactly one row per council. Councils with no stored row are ``missing``.
+    """
+    values = db.read_values(engine, indicator_id).drop(columns=["indicator_id", "area_level"])
+    values = values.rename(columns={"area_code": "code"})
+    frame = councils(data_dir).merge(values, on="code", how="left", validate="1:1")
+    absent = frame["status"].isna()
+    frame.loc[absent, "status"] = "missing"
+    frame.loc[absent, "status_reason"] = REASON_NOT_LOADED
+    frame["status_reason"] = frame["status_reason"].fillna("")
+    has_value = frame["status"].eq(db.STATUS_VALUE)
+    frame["rank"] = rank_values(frame["value"].where(has_value))
+    frame["n_ranked"] = int(has_value.sum())
+    return frame
+
+
+def council_summary(engine: Engine, code: str) -> pd.DataFrame:
+    """Return every indicator's value for one council, with its rank among councils.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``indicator_id, title, unit, period, value, lower, upper, status,
+        status_reason, rank, n_ranked``, one row per indicator in catalogue order; an
+        indicator with no row for the council is ``missing``.
+    """
+    values = db.read_values(engine)
+    valued = values["status"].eq(db.STATUS_VALUE)
+    ranked = values["value"].where(valued)
+    values["rank"] = ranked.groupby(values["indicator_id"]).rank(ascending=False, method="min")
+    values["n_ranked"] = valued.groupby(values["indicator_id"]).transform("sum").astype(int)
+    mine = values.loc[values["area_code"] == code].drop(columns=["period"])
+    defs = catalogue(engine)[["indicator_id", "title", "unit", "period"]]
+    out = defs.merge(mine, on="indicator_id", how="left", validate="1:1")
+    absent = out["status"].isna()
+    out.loc[absent, "status"] = "missing"
+    out.loc[absent, "status_reason"] = REASON_NOT_LOADED
+    return out[["indicator_id", "title", "unit", "period", "value", "lower", "upper", "status",
+                "status_reason", "rank", "n_ranked"]]
+
+
+def council_profile(engine: Engine, code: str, data_dir: Path | None = None) -> dict | None:
+    """Return one council's identity and display-ready values, or None for an unknown code.
+
+    Returns
+    -------
+    dict or None
+        ``code, name, council_type, region_name`` and ``values``: one dict per indicator with
+        ``indicator_id, title, display`` (value with unit, or why there is none) and ``rank``
+        (e.g. ``"12 of 150"``, empty without a value).
+    """
+    match = councils(data_dir).loc[lambda f: f["code"] == code]
+    if match.empty:
+        return None
+    summary = council_summary(engine, code)
+    values = []
+    for r in summary.itertuples(index=False):
+        has_value = r.status == db.STATUS_VALUE
+        values.append({
+            "indicator_id": r.indicator_id,
+            "title": f"{r.title} ({r.period})",
+            "display": format_value(r.value, r.unit) if has_value
+            else f"No value: {r.status_reason or r.status}",
+            "rank": f"{int(r.rank)} of {int(r.n_ranked)}" if has_value else "",
+        })
+    return {**match.iloc[0][["code", "name", "council_type", "region_name"]].to_dict(),
+            "values": values}

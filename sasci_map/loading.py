@@ -1,0 +1,85 @@
+"""`sasci-map init`: create the schema and load the bundled datasets, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from sasci_map import context, db
+from sasci_map.config import get_settings
+from sasci_map.geography import councils, regions
+
+#: Files whose change must reload every context dataset (registry and council list).
+SHARED_CONTEXT_FILES = (Path("context") / "indicators.csv", Path("lookups") / "councils.csv")
+DEFINITION_FIELDS = ("indicator_id", "title", "short_title", "definition", "domain", "source",
+                     "unit", "polarity", "method", "period")
+
+
+@dataclass
+class InitReport:
+    """What ``init`` did: which datasets it loaded and which were already up to date."""
+
+    geography_changed: bool = False
+    loaded: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return a one-line, human-readable summary."""
+        parts = ["councils and regions " + ("loaded" if self.geography_changed else "unchanged")]
+        if self.loaded:
+            parts.append("loaded: " + ", ".join(self.loaded))
+        if self.unchanged:
+            parts.append("unchanged: " + ", ".join(self.unchanged))
+        return "; ".join(parts)
+
+
+def context_dataset_objects(data_dir: Path | None = None) -> list[db.Dataset]:
+    """Return the bundled context sources (population, IMD, ASCOF) as loadable Datasets."""
+    data_dir = Path(data_dir or get_settings().data_dir)
+    definitions = context.context_definitions(data_dir)
+    definitions["sort_order"] = range(len(definitions))
+    values = context.context_values(data_dir)
+    out = []
+    for meta in context.context_datasets():
+        file = Path(meta["file"])
+        mine = definitions.loc[definitions["file"] == file.name]
+        if mine.empty:
+            raise ValueError(f"{data_dir / SHARED_CONTEXT_FILES[0]}: no indicator reads {file}")
+        out.append(db.Dataset(
+            key=file.stem, title=meta["title"], source=meta["source"],
+            publisher=meta["publisher"], vintage=meta["vintage"], licence=meta["licence"],
+            files=(data_dir / file, *(data_dir / f for f in SHARED_CONTEXT_FILES)),
+            definitions=mine[[*DEFINITION_FIELDS, "sort_order"]],
+            values=values.loc[values["indicator_id"].isin(mine["indicator_id"])],
+        ))
+    return out
+
+
+def init_database(engine: Engine, data_dir: Path | None = None, *, force: bool = False
+                  ) -> InitReport:
+    """Create the schema and load councils, regions and every bundled dataset.
+
+    Each dataset loads in its own transaction, all or nothing, and only when its files
+    changed since the last load (or ``force``), so running ``init`` twice changes nothing.
+
+    Parameters
+    ----------
+    engine : Engine
+    data_dir : Path, optional
+        Bundled data folder (default: the configured one).
+    force : bool
+        Reload every dataset even if unchanged.
+
+    Returns
+    -------
+    InitReport
+    """
+    db.create_schema(engine)
+    report = InitReport()
+    report.geography_changed = db.load_geography(engine, councils(data_dir), regions(data_dir))
+    for dataset in context_dataset_objects(data_dir):
+        changed = db.load_dataset(engine, dataset, force=force)
+        (report.loaded if changed else report.unchanged).append(dataset.key)
+    return report

@@ -1,0 +1,73 @@
+"""Browser fixtures: the app served on a loopback port, driven by the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+#: Debian's chromium; Playwright never downloads a browser here (see STACK.md).
+CHROMIUM = os.environ.get("SASCI_CHROMIUM", "/usr/bin/chromium")
+#: Flags that keep Chromium from phoning home on a machine with no internet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: run `make system-deps` "
+                    "(Debian package chromium) or set SASCI_CHROMIUM")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(settings, engine):
+    """Serve the Dash app (on the session's database) on a free loopback port."""
+    import app as app_module
+    from pages import services
+
+    services.configure(app_module.server, settings)
+    server = make_server("127.0.0.1", 0, app_module.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class PageWatch:
+    """What a page did: console errors and requests to hosts other than the app's own."""
+
+    def __init__(self, page, origin: str):
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        host = urlparse(origin).netloc
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: (urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+                                      and urlparse(r.url).netloc != host
+                                      and self.foreign.append(r.url)))
+
+    def assert_clean(self):
+        assert self.foreign == [], f"requests left the app's origin: {self.foreign}"
+        assert self.errors == [], f"browser console errors: {self.errors}"
+
+
+@pytest.fixture
+def watched_page(page, live_server):
+    """A Playwright page whose console errors and outside requests are recorded."""
+    watch = PageWatch(page, live_server)
+    page.set_default_timeout(20_000)
+    yield page, watch
