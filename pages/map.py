@@ -9,6 +9,7 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 
 from pages import ids, services
 from sasci_map import indicators
+from sasci_map.choropleth import apply_updates, map_figure
 from sasci_map.classing import CLASS_METHODS
 from sasci_map.mapview import (
     ViewState,
@@ -17,7 +18,6 @@ from sasci_map.mapview import (
     region_options,
     zoom_for,
 )
-from sasci_map.choropleth import map_figure
 from sasci_map.resolver import resolve_council
 
 dash.register_page(__name__, path="/", name="Map", title="Map of councils — SASCI capacity map")
@@ -36,12 +36,15 @@ TABLE_COLUMNS = [
 ]
 
 
-def _legend(state: dict) -> html.Ul:
-    """The legend as a list, with swatches, counts and the class method."""
+def _legend(state: dict) -> list:
+    """Render the legend as a titled list: class method and unit, swatches, ranges, counts."""
+    unit = f" ({state['unit']})" if state["unit"] else ""
     items = [html.Li([html.Span(className="legend-swatch", style={"background": row["colour"]}),
                       f"{row['label']} ({row['count']} councils)"])
              for row in state["legend"]]
-    return html.Ul(items, className="legend list-unstyled mb-0")
+    return [html.P(f"{state['method_title'] or 'No classes'}{unit}; darker = higher",
+                   className="small mb-1 fw-semibold"),
+            html.Ul(items, className="legend list-unstyled mb-0")]
 
 
 def _definition_text(definition: dict) -> list:
@@ -57,8 +60,7 @@ def layout(**params) -> html.Div:
     view_state = parse_view_state(params, catalogue["indicator_id"].tolist(), data_dir)
     view = build_map_view(engine, view_state.indicator, view_state.method, data_dir)
     figure = map_figure(services.GEOJSON_ROUTE, view.state)
-    for path, value in zoom_for(view_state.region, data_dir):
-        figure["layout"]["geo"][path[2]]["range"] = value
+    apply_updates(figure, zoom_for(view_state.region, data_dir))
     options = [{"label": f"{r.source} · {r.label}", "value": r.indicator_id}
                for r in catalogue.itertuples(index=False)]
     controls = dbc.Card(dbc.CardBody([
@@ -85,8 +87,7 @@ def layout(**params) -> html.Div:
         dcc.Store(id=ids.MAP_SELECTED, data=view_state.council),
         html.H1("Adult social care by council", className="h3"),
         dbc.Row([
-            dbc.Col([controls, html.Div(id=ids.MAP_COUNCIL_PANEL, className="mt-3",
-                                        **{"aria-live": "polite"})], lg=3),
+            dbc.Col(controls, lg=3),
             dbc.Col([
                 html.P(_definition_text(view.definition), id=ids.MAP_DEFINITION, className="small"),
                 dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config=GRAPH_CONFIG,
@@ -97,14 +98,17 @@ def layout(**params) -> html.Div:
             dbc.Col([
                 html.H2("Legend", className="h6"),
                 html.Div(_legend(view.state), id=ids.MAP_LEGEND),
-                html.H2("Table of values", className="h6 mt-3"),
-                dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS,
-                           rowData=view.table_rows(view_state.region),
-                           defaultColDef={"sortable": True, "resizable": True},
-                           dashGridOptions={"animateRows": False},
-                           style={"height": "520px"}, className="ag-theme-alpine"),
+                html.Div(id=ids.MAP_COUNCIL_PANEL, className="mt-3", **{"aria-live": "polite"}),
             ], lg=3),
         ]),
+        html.H2("Table of values", className="h5 mt-3"),
+        html.P("The same figures as the map, one row per council; sort or filter any column.",
+               className="small text-muted"),
+        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS,
+                   rowData=view.table_rows(view_state.region),
+                   defaultColDef={"sortable": True, "resizable": True},
+                   dashGridOptions={"animateRows": False},
+                   style={"height": "480px"}, className="ag-theme-alpine"),
     ])
 
 
@@ -121,11 +125,17 @@ def layout(**params) -> html.Div:
 )
 def update_map(indicator_id, method, region):
     """Patch the figure's values (never its geometry) and the legend, caption and table."""
+    return map_outputs(indicator_id, method, region,
+                       zoom_only=ctx.triggered_id == ids.MAP_REGION)
+
+
+def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = False) -> tuple:
+    """Return the map callback's outputs; a region change alone patches only the zoom."""
     view = build_map_view(services.engine(), indicator_id, method, services.data_dir())
-    patch = Patch()
     updates = zoom_for(region, services.data_dir())
-    if ctx.triggered_id != ids.MAP_REGION:
+    if not zoom_only:
         updates = view.state["updates"] + updates
+    patch = Patch()
     for path, value in updates:
         target = patch
         for key in path[:-1]:

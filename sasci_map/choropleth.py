@@ -21,8 +21,10 @@ MISSING_TRACE, VALUES_TRACE = 0, 1
 ENGLAND_LON = (-6.5, 2.0)
 ENGLAND_LAT = (49.85, 55.85)
 #: Margin added around a region's bounds when zooming, in degrees.
-ZOOM_PAD_DEG = 0.15
+ZOOM_PAD_DEG = 0.25
 MAP_HEIGHT_PX = 680
+#: The map's share of the figure width; the colour bar sits in the rest.
+GEO_DOMAIN_X = (0.0, 0.8)
 
 
 def format_value(value: float, unit: str) -> str:
@@ -91,12 +93,13 @@ def map_state(frame: pd.DataFrame, definition: dict, method: str = QUANTILES) ->
         for row in frame.itertuples(index=False)
     ]
     colorscale = _stepped_colorscale(colours)
-    title = f"{definition.get('short_title', '')}"
-    unit_text = f" ({unit})" if unit else ""
+    title = definition.get("short_title", "")
+    unit_text = f" ({unit})" if unit and f"({unit})" not in title else ""
     colorbar_title = f"{title}{unit_text}<br><sup>{method_title}</sup>"
     v, m = VALUES_TRACE, MISSING_TRACE
     updates: list[tuple[tuple, Any]] = [
         (("data", m, "locations"), frame["code"].tolist()),
+        (("data", m, "z"), [0] * len(frame)),
         (("data", m, "hovertext"), missing_hover),
         (("data", v, "locations"), valued["code"].tolist()),
         (("data", v, "z"), z),
@@ -150,16 +153,59 @@ def apply_updates(figure: dict, updates: list[tuple[tuple, Any]]) -> dict:
     return figure
 
 
+def _mercator_y(lat_deg: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat_deg) / 2))
+
+
+def _inverse_mercator_y(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def fit_ranges(bounds: tuple[float, float, float, float], aspect: float
+               ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Widen lon/lat bounds so that, in Mercator, their width/height equals ``aspect``.
+
+    Plotly fits the ranges inside the frame; matching the frame's aspect makes the area of
+    interest fill it, centred, instead of leaving a narrow strip at one side.
+    """
+    minx, miny, maxx, maxy = bounds
+    x0, x1 = math.radians(minx), math.radians(maxx)
+    y0, y1 = _mercator_y(miny), _mercator_y(maxy)
+    width, height = x1 - x0, y1 - y0
+    if width / height < aspect:
+        grow = (height * aspect - width) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (width / aspect - height) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    return ((math.degrees(x0), math.degrees(x1)),
+            (_inverse_mercator_y(y0), _inverse_mercator_y(y1)))
+
+
+def _england_ranges() -> tuple[tuple[float, float], tuple[float, float]]:
+    return ENGLAND_LON, ENGLAND_LAT
+
+
 def zoom_updates(bounds: tuple[float, float, float, float] | None) -> list[tuple[tuple, Any]]:
-    """Return the layout updates that fit the map to ``bounds`` (England when None)."""
+    """Return the layout updates that fit the map to ``bounds`` (England when None).
+
+    The axis ranges always frame England (plotly sizes the map frame to them); a region is
+    shown by centring on it and scaling the projection until it fills that frame, which plotly
+    applies without re-sending the geometry.
+    """
+    (ex0, ex1), (ey0, ey1) = _england_ranges()
+    aspect = (math.radians(ex1) - math.radians(ex0)) / (_mercator_y(ey1) - _mercator_y(ey0))
     if bounds is None:
-        lon, lat = ENGLAND_LON, ENGLAND_LAT
+        lon, lat, scale = (ex0, ex1), (ey0, ey1), 1.0
     else:
         minx, miny, maxx, maxy = bounds
-        lon = (minx - ZOOM_PAD_DEG, maxx + ZOOM_PAD_DEG)
-        lat = (miny - ZOOM_PAD_DEG, maxy + ZOOM_PAD_DEG)
-    return [(("layout", "geo", "lonaxis", "range"), list(lon)),
-            (("layout", "geo", "lataxis", "range"), list(lat))]
+        lon, lat = fit_ranges((minx - ZOOM_PAD_DEG, miny - ZOOM_PAD_DEG, maxx + ZOOM_PAD_DEG,
+                               maxy + ZOOM_PAD_DEG), aspect)
+        scale = (ex1 - ex0) / (lon[1] - lon[0])
+    centre = {"lon": round((lon[0] + lon[1]) / 2, 4),
+              "lat": round(_inverse_mercator_y((_mercator_y(lat[0]) + _mercator_y(lat[1])) / 2), 4)}
+    return [(("layout", "geo", "center"), centre),
+            (("layout", "geo", "projection", "scale"), round(scale, 4))]
 
 
 def map_figure(geojson_url: str, state: dict[str, Any],
@@ -188,16 +234,20 @@ def map_figure(geojson_url: str, state: dict[str, Any],
     )
     values = go.Choropleth(
         **common, locations=[], z=[], name="Value",
-        colorbar={"thickness": 14, "len": 0.6, "y": 0.55, "x": 0.98, "outlinewidth": 0},
+        colorbar={"thickness": 14, "len": 0.6, "y": 0.55, "x": GEO_DOMAIN_X[1] + 0.02,
+                  "xanchor": "left", "outlinewidth": 0},
     )
     fig = go.Figure([missing, values])
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="rgba(0,0,0,0)",
-                    showframe=False, fitbounds=False)
+                    showframe=False, fitbounds=False, domain={"x": list(GEO_DOMAIN_X), "y": [0, 1]})
     fig.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=MAP_HEIGHT_PX,
                       dragmode=False, paper_bgcolor="rgba(0,0,0,0)",
                       hoverlabel={"bgcolor": "white", "font": {"size": 13}})
     figure = fig.to_plotly_json()
     figure["data"] = [dict(trace) for trace in figure["data"]]
+    lon, lat = _england_ranges()
+    apply_updates(figure, [(("layout", "geo", "lonaxis", "range"), [round(v, 4) for v in lon]),
+                           (("layout", "geo", "lataxis", "range"), [round(v, 4) for v in lat])])
     apply_updates(figure, state["updates"])
     apply_updates(figure, zoom_updates(bounds))
     return figure

@@ -73,12 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except SasciError as exc:
-        print(f"sasci-map {args.command}: error: {exc}", file=sys.stderr)
+        message = f"error: {exc}"
     except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        print(f"sasci-map {args.command}: database error: {first}", file=sys.stderr)
+        message = f"database error: {getattr(exc, 'orig', None) or exc}"
     except (ValueError, OSError) as exc:
-        print(f"sasci-map {args.command}: error: {exc}", file=sys.stderr)
+        message = f"error: {exc}"
+    one_line = " ".join(message.split())  # drivers add tabs and line breaks of their own
+    print(f"sasci-map {args.command}: {one_line}", file=sys.stderr)
     return EXIT_FAILURE
 
 

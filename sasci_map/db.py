@@ -283,7 +283,8 @@ def load_dataset(engine: Engine, dataset: Dataset, *, force: bool = False) -> bo
                 "n_rows": len(dataset.values), "loaded_at": datetime.now(UTC),
             }],
         )
-        conn.execute(indicator_definitions_table.insert(), _records(definitions, DEFINITION_COLUMNS))
+        conn.execute(indicator_definitions_table.insert(),
+                     _records(definitions, DEFINITION_COLUMNS))
         if len(values):
             conn.execute(indicator_values_table.insert(), _records(values, VALUE_COLUMNS))
     return True

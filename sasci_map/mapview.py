@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sasci_map import indicators
 from sasci_map.choropleth import map_state, zoom_updates
 from sasci_map.classing import CLASS_METHODS, QUANTILES
-from sasci_map.geography import regions, region_bounds
+from sasci_map.geography import region_bounds, regions
 
 #: The view a first-time visitor sees: the share of people aged 65 and over, a real ONS figure.
 DEFAULT_INDICATOR = "pct_65_plus"

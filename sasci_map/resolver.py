@@ -127,7 +127,7 @@ def name_key(text: str) -> str:
     changed = True
     while changed:
         changed = False
-        for affixes, at_start in ((_PREFIXES, True), (_SUFFIXES, False)):
+        for affixes, at_start in ((_SUFFIXES, False), (_PREFIXES, True)):
             for affix in affixes:
                 rest = _strip(words, affix, at_start)
                 if rest is not None:
@@ -151,12 +151,12 @@ class _Index:
     exact: dict[str, Resolution]
     tiers: tuple[dict[str, Resolution], dict[str, Resolution]]
     county_recodes: dict[str, Resolution]
-    search: tuple[tuple[str, str], ...]
+    search: tuple[tuple[str, str, int], ...]  # (name_key, council code, _Hit.rank)
 
 
 def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: lookup file not found (build it with scripts/build_lookups.py)")
+        raise FileNotFoundError(f"{path}: lookup file not found; run scripts/build_lookups.py")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if tuple(frame.columns[: len(columns)]) != columns:
         raise ValueError(f"{path}: expected columns {list(columns)}, found {list(frame.columns)}")
@@ -217,25 +217,30 @@ def _load_index(lookups: str) -> _Index:
     county_recodes: dict[str, Resolution] = {}
     district_codes = set(districts["code"])
     for old_code, group in changes.groupby("old_code", sort=True):
+        if old_code in district_codes:  # former districts resolve through districts.csv
+            continue
         rows = group.to_dict("records")
         old_name, new_codes = rows[0]["old_name"], tuple(sorted(r["new_code"] for r in rows))
-        note = _change_note(old_code, old_name, rows, names)
-        status = AMBIGUOUS if len(new_codes) > 1 else RECODED
-        if old_code not in district_codes:
-            codes[old_code] = _collapse([_Hit(1, new_codes, status, note)], names)
-            add(old_name, _Hit(1, new_codes, status, note))
+        hit = _Hit(1, new_codes, AMBIGUOUS if len(new_codes) > 1 else RECODED,
+                   _change_note(old_code, old_name, rows, names))
+        codes[old_code] = _collapse([hit], names)
+        add(old_name, hit)
         if rows[0]["kind"] == "county_to_unitary":
             county_recodes[new_codes[0]] = codes[old_code]
     ordered = districts.sort_values(["current", "code"], ascending=[False, True])
     for row in ordered.itertuples(index=False):
         where = f"{row.council_code} {names[row.council_code]}"
-        note = f"district {row.name} ({row.code}) is in {where}" + (
-            f"; {row.note}" if row.note else "")
+        if row.current == "True":
+            note = f"district {row.name} ({row.code}) is in {where}"
+        else:
+            tail = "" if where in row.note else f"; in {where}"
+            note = f"former district {row.name} ({row.code}): {row.note}{tail}"
         hit = _Hit(2, (row.council_code,), DISTRICT, note)
         codes.setdefault(row.code, _collapse([hit], names))
         add(row.name, hit)
     built = tuple({key: _collapse(hits, names) for key, hits in tier.items()} for tier in tiers)
-    search = sorted({(key, code) for key, hits in tiers[1].items() for h in hits for code in h.codes})
+    search = sorted({(key, code, h.rank) for key, hits in tiers[1].items() for h in hits
+                     for code in h.codes if key})
     for row in ambiguous.itertuples(index=False):
         options = row.codes.split(";")
         note = f"'{row.name}' is ambiguous ({row.reason}): {_candidates(options, names)}"
@@ -250,16 +255,14 @@ def _lookups(data_dir: str | Path | None) -> str:
 
 
 def _as_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return value if isinstance(value, str) else str(value)
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    return "" if missing else str(value)
 
 
 def _code_note(code: str) -> str:
     if code[0] in _NATIONS:
         return f"not an English council ({code} is {_NATIONS[code[0]]} code)"
-    entity = _ENTITIES.get(code[:3])
-    if entity:
+    if entity := _ENTITIES.get(code[:3]):
         return f"not a council ({code} is the code of {entity})"
     return f"{code} is not the code of an English council or district"
 
@@ -356,19 +359,21 @@ def _suggest(lookups: str, key: str, limit: int) -> tuple[tuple[str, str], ...]:
     index = _load_index(lookups)
     best: dict[str, float] = {}
     matcher = difflib.SequenceMatcher(b=key, autojunk=False)
-    for candidate, code in index.search:
+    for candidate, code, rank in index.search:
+        matcher.set_seq1(candidate)
         if candidate.startswith(key):
-            score = 2.0
+            base = 2.0
         elif f" {key}" in f" {candidate}":
-            score = 1.5
+            base = 1.0
+        elif min(matcher.real_quick_ratio(), matcher.quick_ratio()) >= SUGGEST_CUTOFF:
+            base = 0.0
         else:
-            matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() < SUGGEST_CUTOFF or matcher.quick_ratio() < SUGGEST_CUTOFF:
-                continue
-            score = matcher.ratio()
-            if score < SUGGEST_CUTOFF:
-                continue
-        best[code] = max(score, best.get(code, 0.0))
+            continue
+        ratio = matcher.ratio()
+        if base or ratio >= SUGGEST_CUTOFF:
+            # Closer in length and spelling first; councils' own names before districts'.
+            score = base + ratio - 0.25 * rank
+            best[code] = max(score, best.get(code, -1.0))
     ranked = sorted(best, key=lambda code: (-best[code], index.names[code]))
     return tuple((code, index.names[code]) for code in ranked[:limit])
 

@@ -71,3 +71,10 @@ def watched_page(page, live_server):
     watch = PageWatch(page, live_server)
     page.set_default_timeout(20_000)
     yield page, watch
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    """Where browser tests leave screenshots for a person to look at (test-results/)."""
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    return SCREENSHOT_DIR

@@ -1,0 +1,126 @@
+"""Integration: `init` on a fresh database, then the map page's layout and callbacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import app as app_module
+from pages import ids, services
+from sasci_map import indicators
+from sasci_map.choropleth import MISSING_TRACE, VALUES_TRACE
+
+pytest.importorskip("dash")
+
+
+@pytest.fixture(scope="module")
+def client(settings, engine):
+    services.configure(app_module.server, settings)
+    return app_module.server.test_client()
+
+
+@pytest.fixture
+def request_context(settings, engine):
+    services.configure(app_module.server, settings)
+    with app_module.server.test_request_context("/"):
+        yield
+
+
+def find(component, component_id):
+    """Depth-first search of a Dash layout for the component with ``component_id``."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            hit = find(child, component_id)
+            if hit is not None:
+                return hit
+    return None
+
+
+def page_module():
+    """The map page module as Dash imported it (importing it again would re-register it)."""
+    import sys
+
+    return sys.modules["pages.map"]
+
+
+def map_page():
+    import dash
+
+    return next(p for p in dash.page_registry.values() if p["path"] == "/")
+
+
+def test_layout_maps_all_153_councils_without_embedding_geometry(request_context):
+    layout = map_page()["layout"]()
+    figure = find(layout, ids.MAP_GRAPH).figure
+    missing, values = figure["data"][MISSING_TRACE], figure["data"][VALUES_TRACE]
+    assert len(missing["locations"]) == 153
+    assert values["geojson"] == services.GEOJSON_ROUTE  # a URL, not a feature collection
+    assert len(json.dumps(figure)) < 60_000
+    assert len(values["locations"]) == len(values["z"]) == len(values["hovertext"])
+    assert "Aged 65+ (%)" in values["colorbar"]["title"]["text"]
+    assert "Quintiles" in values["colorbar"]["title"]["text"]
+
+
+def test_indicator_selector_is_the_first_control(request_context):
+    layout = map_page()["layout"]()
+    text = json.dumps(layout.to_plotly_json(), default=lambda o: o.to_plotly_json())
+    first_control = min(text.find(f'"id": "{i}"') for i in
+                        (ids.MAP_CLASS_METHOD, ids.MAP_REGION, ids.MAP_SEARCH_INPUT))
+    assert 0 < text.find(f'"id": "{ids.MAP_INDICATOR}"') < first_control
+
+
+def test_url_parameters_set_the_initial_view(request_context):
+    layout = map_page()["layout"](indicator="imd_average_score", region="E12000007",
+                                  classes="equal_interval")
+    assert find(layout, ids.MAP_INDICATOR).value == "imd_average_score"
+    assert find(layout, ids.MAP_REGION).value == "E12000007"
+    assert find(layout, ids.MAP_CLASS_METHOD).value == "equal_interval"
+    rows = find(layout, ids.MAP_TABLE).rowData
+    assert len(rows) == 33 and {r["region"] for r in rows} == {"London"}
+
+
+def test_bad_url_parameters_fall_back_to_defaults(request_context):
+    layout = map_page()["layout"](indicator="x" * 5000, region="nowhere", classes="<script>")
+    assert find(layout, ids.MAP_INDICATOR).value == "pct_65_plus"
+    assert find(layout, ids.MAP_REGION).value == "E92000001"
+
+
+def test_indicator_change_patches_values_not_geometry(request_context):
+    patch, legend, caption, _definition, rows = page_module().map_outputs(
+        "imd_average_score", "quantiles", "E92000001")
+    operations = patch.to_plotly_json()["operations"]
+    paths = [tuple(op["location"]) for op in operations]
+    assert ("data", VALUES_TRACE, "z") in paths
+    assert not any("geojson" in map(str, p) for p in paths)
+    assert "IMD" in caption or "deprivation" in caption.lower()
+    assert len(rows) == 153
+
+
+def test_region_change_alone_patches_only_the_zoom(request_context):
+    patch, *_ = page_module().map_outputs("pct_65_plus", "quantiles", "E12000007",
+                                           zoom_only=True)
+    paths = {tuple(op["location"]) for op in patch.to_plotly_json()["operations"]}
+    assert paths == {("layout", "geo", "center"), ("layout", "geo", "projection", "scale")}
+
+
+def test_missing_councils_carry_their_reason(engine, settings):
+    frame = indicators.council_frame(engine, "imd_average_score", settings.data_dir)
+    cumberland = frame.set_index("code").loc["E06000063"]
+    assert cumberland["status"] == "missing"
+    assert "boundary change" in cumberland["status_reason"]
+
+
+def test_pages_respond_with_titles_and_assets_are_local(client):
+    for path in ("/", "/about"):
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "//cdn" not in html and "fonts.googleapis" not in html
+    geo = client.get(services.GEOJSON_ROUTE)
+    assert geo.status_code == 200
+    assert len(json.loads(geo.get_data())["features"]) == 153
+    assert "max-age" in geo.headers["Cache-Control"]
