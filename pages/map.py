@@ -198,7 +198,8 @@ def council_card(code: str, indicator_id: str):
     if profile is None:
         return dbc.Alert(f"No council with code {code}.", color="warning")
     rows = []
-    for r in profile["values"]:
+    ordered = sorted(profile["values"], key=lambda r: r["indicator_id"] != indicator_id)
+    for r in ordered:
         cls = "table-primary" if r["indicator_id"] == indicator_id else None
         rows.append(html.Tr([html.Td(r["title"]), html.Td(r["display"]), html.Td(r["rank"])],
                             className=cls))

@@ -10,8 +10,9 @@ import plotly.graph_objects as go
 
 from sasci_map.classing import QUANTILES, classify
 
-#: ColorBrewer YlGnBu, 5 classes: sequential and colour-blind safe; darker = higher.
-SEQUENTIAL_5 = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: ColorBrewer YlGnBu (from its 7-class scheme, the near-white first step left out so the lowest
+#: class never reads as "no data"): sequential, colour-blind safe; darker = higher.
+SEQUENTIAL_5 = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#253494")
 #: Councils without a value: a mid grey that no palette class uses, named in the legend.
 MISSING_COLOUR = "#9e9e9e"
 BORDER_COLOUR = "#ffffff"

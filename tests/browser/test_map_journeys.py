@@ -93,6 +93,9 @@ def test_clicking_a_council_shows_its_values(watched_page, live_server):
     panel = page.locator("#map-council-panel")
     expect(panel).to_contain_text("County council · North West · E10000017")
     expect(panel).to_contain_text("Population, all ages")
+    # The mapped indicator (share aged 65+) heads the table, highlighted.
+    expect(panel.locator("tr.table-primary").first).to_contain_text("aged 65 and over (%)")
+    expect(panel.locator("tbody tr").first).to_have_class(re.compile("table-primary"))
     expect(page).to_have_url(re.compile(r"council=E10000017"))
     watch.assert_clean()
 
