@@ -136,17 +136,3 @@ def test_about_page_carries_the_attribution(watched_page, live_server):
     expect(page.locator("#about-datasets")).to_contain_text("NHS Digital")
     watch.assert_clean()
 
-
-def test_indicator_can_be_changed_with_the_keyboard_alone(watched_page, live_server):
-    page, watch = watched_page
-    open_map(page, live_server)
-    page.locator("#map-indicator").focus()
-    page.keyboard.press("Enter")
-    page.keyboard.type("85 and over")
-    option = page.get_by_role("option", name=re.compile("People aged 85 and over"))
-    expect(option).to_be_visible()
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"indicator=pop_85_plus"))
-    expect(page.locator("#map-caption")).to_contain_text("People aged 85 and over")
-    watch.assert_clean()
