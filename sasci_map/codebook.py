@@ -228,8 +228,23 @@ def allowed_values(item_row: pd.Series) -> list[str]:
     return _split(str(item_row["allowed_values"]))
 
 
-def _bad_mask(text: pd.Series, item: pd.Series) -> tuple[np.ndarray, str]:
-    """Flag answered cells that break the item's rule; return the mask and the expectation."""
+def invalid_answers(text: pd.Series, item: pd.Series) -> tuple[np.ndarray, str]:
+    """Flag the answered cells of one item's column that break the item's rule.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        The column's cells as text; blank or missing means not answered and is never flagged.
+    item : pandas.Series or mapping
+        The item's codebook row.
+
+    Returns
+    -------
+    mask : numpy.ndarray of bool
+        True where an answer is not allowed.
+    expected : str
+        What the item allows, for the error message ("" for free text, which allows anything).
+    """
     answered = text.notna() & (text != "")
     rtype, codes = item["response_type"], allowed_values(item)
     if rtype == "free_text":
@@ -302,7 +317,7 @@ def validate_responses(
         if not (pd.api.types.is_object_dtype(text) or pd.api.types.is_string_dtype(text)):
             text = text.astype("string")
         texts[number] = text
-        bad, expectations[number] = _bad_mask(text, book.loc[column])
+        bad, expectations[number] = invalid_answers(text, book.loc[column])
         found = np.flatnonzero(bad)
         positions.append(found)
         column_numbers.append(np.full(len(found), number))

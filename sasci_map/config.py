@@ -16,6 +16,9 @@ DEFAULT_DB_FILENAME = "sasci.db"
 DEFAULT_PORT = 8050
 DEFAULT_HOST = "127.0.0.1"
 _TRUE = {"1", "true", "yes", "on"}
+#: Largest import file accepted, in MB: a million respondents x 45 columns is about 150 MB,
+#: so 500 MB leaves room while stopping a wrong file (a database dump, a video) early.
+DEFAULT_MAX_IMPORT_MB = 500
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Settings:
         Where the development server listens.
     debug : bool
         Dash debug mode; off unless SASCI_DEBUG is set to a true value.
+    max_import_mb : float
+        Largest file ``sasci-map import`` accepts (SASCI_MAX_IMPORT_MB).
     """
 
     database_url: str
@@ -39,6 +44,7 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     debug: bool = False
+    max_import_mb: float = DEFAULT_MAX_IMPORT_MB
 
 
 def sqlite_url(path: Path) -> str:
@@ -58,17 +64,24 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
     -------
     Settings
         ``DATABASE_URL`` (default: SQLite ``data/sasci.db``), ``SASCI_DATA_DIR``,
-        ``HOST``, ``PORT`` and ``SASCI_DEBUG``.
+        ``HOST``, ``PORT``, ``SASCI_DEBUG`` and ``SASCI_MAX_IMPORT_MB``.
 
     Raises
     ------
     ValueError
-        If ``PORT`` is not an integer.
+        If ``PORT`` is not an integer or ``SASCI_MAX_IMPORT_MB`` not a positive number.
     """
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("SASCI_DATA_DIR") or DEFAULT_DATA_DIR)
     url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_DATA_DIR / DEFAULT_DB_FILENAME)
     port_text = env.get("PORT") or str(DEFAULT_PORT)
+    limit_text = env.get("SASCI_MAX_IMPORT_MB") or str(DEFAULT_MAX_IMPORT_MB)
+    try:
+        max_import_mb = float(limit_text)
+    except ValueError:
+        raise ValueError(f"SASCI_MAX_IMPORT_MB must be a number, got {limit_text!r}") from None
+    if not max_import_mb > 0:
+        raise ValueError(f"SASCI_MAX_IMPORT_MB must be positive, got {limit_text!r}")
     try:
         port = int(port_text)
     except ValueError:
@@ -79,4 +92,5 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST") or DEFAULT_HOST,
         port=port,
         debug=(env.get("SASCI_DEBUG", "").lower() in _TRUE),
+        max_import_mb=max_import_mb,
     )

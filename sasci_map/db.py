@@ -337,9 +337,11 @@ def read_datasets(engine: Engine) -> pd.DataFrame:
 
 
 def table_counts(engine: Engine) -> dict[str, int]:
-    """Return the number of rows in each table (used by tests and ``sasci-map status``)."""
+    """Return the number of rows in each existing table (tests and ``sasci-map status``)."""
     with engine.connect() as conn:
+        present = set(sa.inspect(conn).get_table_names())
         return {
             table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             for table in metadata.sorted_tables
+            if table.name in present
         }

@@ -28,7 +28,8 @@ def test_init_loads_councils_regions_and_context(empty_engine):
     assert counts["councils"] == 153
     assert counts["regions"] == 9
     assert report.geography_changed
-    assert set(report.loaded) == {"population_mid2020", "imd2019_utla", "ascof_2020_21"}
+    assert set(report.loaded) == {"population_mid2020", "imd2019_utla", "ascof_2020_21",
+                                  "demo innovations", "demo infrastructure", "demo survey"}
     assert counts["indicator_values"] == 153 * counts["indicator_definitions"]
 
 
