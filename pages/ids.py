@@ -18,3 +18,6 @@ MAP_DEFINITION = "map-definition"
 
 # About page (/about)
 ABOUT_DATASETS = "about-datasets"
+ABOUT_SURVEY = "about-survey"
+ABOUT_INVENTORIES = "about-inventories"
+ABOUT_DEMO_NOTICE = "about-demo-notice"

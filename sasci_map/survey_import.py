@@ -126,21 +126,33 @@ def _check_organisations(frame: pd.DataFrame, rows: np.ndarray, problems: Proble
                        "a council answers as one organisation per wave")
 
 
+def _on_uniques(text: pd.Series, convert) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """Apply ``convert`` to the distinct values of ``text`` only, then spread back to every row.
+
+    Survey columns hold a handful of codes over up to millions of rows, so checking and
+    converting each distinct value once is what keeps a large import fast.
+    """
+    codes, uniques = pd.factorize(text.fillna(""))
+    return pd.array(convert(pd.Series(uniques, dtype=str))).take(codes)
+
+
 def _check_items(frame: pd.DataFrame, rows: np.ndarray, problems: Problems,
                  book: pd.DataFrame) -> None:
     """Each answered item: allowed for its item, and asked in the row's questionnaire."""
     org_type = frame["org_type"]
-    for item in book.itertuples(index=False):
-        if item.item_id not in frame:
+    items = book.set_index("item_id")
+    for item_id, item in items.iterrows():
+        if item_id not in frame:
             continue
-        text = frame[item.item_id]
-        asked_types = ASKED_BY[item.questionnaire]
-        asked = org_type.isin(asked_types).to_numpy()
-        bad, expected = invalid_answers(text, book.set_index("item_id").loc[item.item_id])
-        problems.cells(bad & asked, rows, item.item_id, text, expected)
+        text = frame[item_id]
+        asked = org_type.isin(ASKED_BY[item["questionnaire"]]).to_numpy()
+        expected = invalid_answers(pd.Series([""], dtype=str), item)[1]
+        bad = np.asarray(_on_uniques(text, lambda u, it=item: invalid_answers(u, it)[0]),
+                         dtype=bool)
+        problems.cells(bad & asked, rows, item_id, text, expected)
         unasked = ~asked & ~_blank(text) & org_type.isin(ORG_TYPES).to_numpy()
-        problems.cells(unasked, rows, item.item_id, text,
-                       f"blank: the item is in the {item.questionnaire} questionnaire only")
+        problems.cells(unasked, rows, item_id, text,
+                       f"blank: the item is in the {item['questionnaire']} questionnaire only")
 
 
 def _check_waves(frame: pd.DataFrame, problems: Problems) -> None:
@@ -165,13 +177,14 @@ def _responses(frame: pd.DataFrame, code: pd.Series, book: pd.DataFrame) -> pd.D
     })
     for item in book.itertuples(index=False):
         text = frame[item.item_id] if item.item_id in frame else pd.Series("", index=frame.index)
-        text = text.fillna("")
         if item.response_type in INTEGER_TYPES:
-            out[item.item_id] = pd.to_numeric(text.replace("", None)).astype("Int64")
+            out[item.item_id] = _on_uniques(text, lambda u: pd.to_numeric(
+                u.replace("", None)).astype("Int64"))
             continue
         if item.response_type == "multi_select":
-            text = text.str.replace(rf"\s*{MULTI_SEPARATOR}\s*", MULTI_SEPARATOR, regex=True)
-        out[item.item_id] = text.astype(object).where(text != "", None)
+            text = pd.Series(_on_uniques(text, lambda u: u.str.replace(
+                rf"\s*{MULTI_SEPARATOR}\s*", MULTI_SEPARATOR, regex=True)), index=frame.index)
+        out[item.item_id] = _on_uniques(text, lambda u: u.astype(object).where(u != "", None))
     return out.reset_index(drop=True)
 
 

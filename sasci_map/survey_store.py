@@ -149,14 +149,38 @@ def create_survey_schema(engine: Engine) -> None:
 
 def _insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame,
             progress: Callable[[int, int], None] | None = None) -> None:
-    """Insert ``frame`` (columns named as the table's) in batches, NaN/NA as NULL."""
+    """Insert ``frame`` (columns named as the table's) in batches, NaN/NA as NULL.
+
+    Tables of plain integers and text (the survey responses) go to the driver as tuples:
+    PostgreSQL through ``COPY``, SQLite through one prepared ``executemany`` per batch. Other
+    tables and databases go through SQLAlchemy, which converts booleans and timestamps.
+    """
     total = len(frame)
+    columns = list(frame.columns)
+    plain = all(isinstance(table.c[c].type, sa.Integer | sa.String) for c in columns)
     for start in range(0, total, INSERT_BATCH_ROWS):
         chunk = frame.iloc[start:start + INSERT_BATCH_ROWS]
-        records = chunk.astype(object).where(chunk.notna(), None).to_dict("records")
-        conn.execute(table.insert(), records)
+        rows = list(zip(*(chunk[c].to_numpy(dtype=object, na_value=None) for c in columns),
+                        strict=True))
+        if plain and conn.dialect.name == "postgresql":
+            _copy_rows(conn, table, columns, rows)
+        elif plain and conn.dialect.paramstyle == "qmark":
+            statement = str(table.insert().compile(dialect=conn.dialect, column_keys=columns))
+            conn.exec_driver_sql(statement, rows)
+        else:
+            conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         if progress is not None:
             progress(min(start + INSERT_BATCH_ROWS, total), total)
+
+
+def _copy_rows(conn: sa.Connection, table: sa.Table, columns: list[str], rows: list[tuple]
+               ) -> None:
+    """Stream rows into PostgreSQL with COPY, inside the connection's open transaction."""
+    quote = conn.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def replace_waves(engine: Engine, waves: pd.DataFrame, responses: pd.DataFrame,
@@ -255,6 +279,26 @@ def read_waves(engine: Engine) -> pd.DataFrame:
         rows = conn.execute(sa.select(survey_waves_table).order_by(
             survey_waves_table.c.wave)).mappings().all()
     return pd.DataFrame(rows, columns=[c.name for c in survey_waves_table.columns])
+
+
+def read_inventory_imports(engine: Engine) -> pd.DataFrame:
+    """Return one row per loaded inventory: kind, counts, how many places are demo data, source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind, source_file, n_items, n_places, n_synthetic_places, imported_at``.
+    """
+    log = inventory_imports_table
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(sa.select(log).order_by(log.c.kind)).mappings()]
+        for row in rows:
+            child = INVENTORY_TABLES[row["kind"]][1]
+            row["n_synthetic_places"] = conn.execute(
+                sa.select(sa.func.count()).select_from(child).where(child.c.synthetic.is_(True))
+            ).scalar_one()
+    columns = ["kind", "source_file", "n_items", "n_places", "n_synthetic_places", "imported_at"]
+    return pd.DataFrame(rows, columns=[*columns, "content_hash"])[columns]
 
 
 def read_responses(engine: Engine, wave: int | None = None) -> pd.DataFrame:

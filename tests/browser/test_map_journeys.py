@@ -126,7 +126,7 @@ def test_region_selector_zooms_and_a_shared_link_restores_the_view(watched_page,
     watch.assert_clean()
 
 
-def test_about_page_carries_the_attribution(watched_page, live_server):
+def test_about_page_carries_the_attribution(watched_page, live_server, screenshot_dir):
     page, watch = watched_page
     page.goto(f"{live_server}/about")
     expect(page).to_have_title(re.compile("About the data"))
@@ -134,5 +134,8 @@ def test_about_page_carries_the_attribution(watched_page, live_server):
         "Contains OS data © Crown copyright and database right")
     expect(page.locator("main")).to_contain_text("Open Government Licence v3.0")
     expect(page.locator("#about-datasets")).to_contain_text("NHS Digital")
+    expect(page.locator("#about-demo-notice")).to_contain_text("Synthetic demo data")
+    expect(page.locator("#about-survey")).to_contain_text("synthetic demo data")
+    page.screenshot(path=str(screenshot_dir / "about.png"), full_page=True)
     watch.assert_clean()
 

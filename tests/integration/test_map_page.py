@@ -124,3 +124,25 @@ def test_pages_respond_with_titles_and_assets_are_local(client):
     assert geo.status_code == 200
     assert len(json.loads(geo.get_data())["features"]) == 153
     assert "max-age" in geo.headers["Cache-Control"]
+
+
+def _text(component) -> str:
+    """All text of a Dash component tree, space-joined."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    children = getattr(component, "children", None)
+    items = children if isinstance(children, list) else [children]
+    return " ".join(_text(c) for c in items if c is not None)
+
+
+def test_about_lists_the_demo_waves_and_inventories_as_synthetic(request_context, engine):
+    import sys
+
+    about = sys.modules["pages.about"].layout()
+    notice = find(about, ids.ABOUT_DEMO_NOTICE)
+    assert notice is not None and "Synthetic demo data" in _text(notice)
+    waves = _text(find(about, ids.ABOUT_SURVEY))
+    assert "2023 synthetic demo data" in waves and "2025 synthetic demo data" in waves
+    inventories = _text(find(about, ids.ABOUT_INVENTORIES))
+    assert "innovations" in inventories and "infrastructure" in inventories
+    assert "(synthetic demo data)" in inventories
