@@ -19,6 +19,15 @@ def cell_message(row: int, column: str, value: object, expected: str) -> str:
     return f"row {row}, column {column!r}: value {value!r}: expected {expected}"
 
 
+def _group_ids(keys: list[pd.Series]) -> np.ndarray:
+    """Return one integer per row naming its group, for rows keyed by several columns."""
+    group = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(key)
+        group = np.unique(group * (len(uniques) + 1) + codes, return_inverse=True)[1]
+    return group  # 0 .. number of groups - 1, so it stays small however many keys
+
+
 class Problems:
     """Problems of one file: whole-file messages first, then bad cells by row.
 
@@ -102,16 +111,19 @@ class Problems:
         mask = valid.to_numpy(dtype=bool)
         if not mask.any():
             return
-        grouped = pd.DataFrame({"v": values[mask].to_numpy(), "r": rows[mask]})
-        first = grouped.groupby([key[mask].to_numpy() for key in keys]).transform("first")
-        inner = (grouped["v"] != first["v"]).to_numpy()
+        group = _group_ids([key[mask] for key in keys])
+        value = pd.factorize(values[mask])[0]
+        _, first_pos = np.unique(group, return_index=True)  # first row of each group id
+        first = first_pos[group]
+        inner = value != value[first]
         if not inner.any():
             return
+        positions = np.flatnonzero(mask)
         differs = np.zeros(len(values), dtype=bool)
-        differs[np.flatnonzero(mask)[inner]] = True
+        differs[positions[inner]] = True
+        firsts = positions[first[inner]]
         expected = np.full(len(values), "", dtype=object)
-        expected[differs] = [f"{v!r} as on row {r} ({what})"
-                             for v, r in zip(first["v"][inner], first["r"][inner], strict=True)]
+        expected[differs] = [f"{values.iat[f]!r} as on row {rows[f]} ({what})" for f in firsts]
         self.cells(differs, rows, column, shown, expected)
 
     def messages(self) -> list[str]:

@@ -190,25 +190,27 @@ def _responses(frame: pd.DataFrame, code: pd.Series, book: pd.DataFrame) -> pd.D
 
 def _waves(frame: pd.DataFrame, responses: pd.DataFrame, source: str, digest: str,
            when) -> pd.DataFrame:
-    """One ``survey_waves`` row per wave, with counts of respondents and organisations."""
+    """Return one ``survey_waves`` row per wave, with counts of respondents and organisations."""
     synthetic = (frame["synthetic"].str.lower() == "true") if "synthetic" in frame else (
         pd.Series(False, index=frame.index))
-    by = responses.assign(synthetic=synthetic.to_numpy()).groupby("wave")
-    orgs = responses.drop_duplicates(["wave", "org_id"])
-    return pd.DataFrame({
-        "wave": by.size().index.astype(int),
-        "synthetic": by["synthetic"].all().to_numpy(),
+    ids = responses[["wave", "org_id", "org_type", "council_code"]].assign(
+        synthetic=synthetic.to_numpy())
+    by = ids.groupby("wave")
+    orgs = ids.drop_duplicates(["wave", "org_id"])
+    types = pd.crosstab(orgs["wave"], orgs["org_type"]).reindex(columns=list(ORG_TYPES),
+                                                                 fill_value=0)
+    out = pd.DataFrame({
+        "synthetic": by["synthetic"].all(),
         "source_file": source,
         "content_hash": digest,
-        "n_respondents": by.size().to_numpy(),
-        "n_organisations": orgs.groupby("wave").size().to_numpy(),
-        "n_council_orgs": orgs.groupby("wave")["org_type"].agg(
-            lambda s: int((s == "council").sum())).to_numpy(),
-        "n_provider_orgs": orgs.groupby("wave")["org_type"].agg(
-            lambda s: int((s == "provider").sum())).to_numpy(),
-        "n_council_areas": by["council_code"].nunique().to_numpy(),
+        "n_respondents": by.size(),
+        "n_organisations": orgs.groupby("wave").size(),
+        "n_council_orgs": types["council"],
+        "n_provider_orgs": types["provider"],
+        "n_council_areas": by["council_code"].nunique(),
         "imported_at": when,
     })
+    return out.rename_axis("wave").reset_index().astype({"wave": int})
 
 
 def validate_survey(table: Table, digest: str, when, data_dir: Path | None = None) -> SurveyBatch:

@@ -19,6 +19,9 @@ from sasci_map.inventory import INNOVATION_COLUMNS, ORGANISATION_COLUMNS
 #: Rows per INSERT batch: large enough to amortise round trips, small enough that one batch of
 #: Python dicts (about 45 columns) stays in the tens of megabytes.
 INSERT_BATCH_ROWS = 20_000
+#: SQLite page cache for a bulk import, in KiB (negative pragma value): the default 2 MB
+#: makes inserting into the primary-key and council indexes disk-bound past ~100k rows.
+SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 #: Response types stored as integers; every other answer is stored as its text code.
 INTEGER_TYPES = ("likert5", "count")
 ID_LENGTH = 60
@@ -200,6 +203,8 @@ def replace_waves(engine: Engine, waves: pd.DataFrame, responses: pd.DataFrame,
     table = responses_table()
     numbers = [int(w) for w in waves["wave"]]
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
         conn.execute(table.delete().where(table.c.wave.in_(numbers)))
         conn.execute(survey_waves_table.delete().where(survey_waves_table.c.wave.in_(numbers)))
         _insert(conn, survey_waves_table, waves)
