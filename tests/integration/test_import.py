@@ -238,3 +238,33 @@ def test_bundled_demo_files_are_what_the_generator_writes(tmp_path):
     written = write_demo(tmp_path, DEMO_SEED, DEFAULT_DATA_DIR)
     for kind, path in written.items():
         assert path.read_bytes() == (DEMO_DIR / DEMO_FILES[kind]).read_bytes(), kind
+
+
+def test_a_slow_import_reports_progress_on_stderr(ready, demo_files, capsys, monkeypatch):
+    import sasci_map.cli as cli
+
+    monkeypatch.setattr(cli, "PROGRESS_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(cli, "PROGRESS_EVERY_SECONDS", 0.0)
+    code, out, err = run(capsys, "import", "survey", demo_files["survey"])
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0].startswith("sasci-map import: read ") and " rows in " in lines[0]
+    assert any(line.startswith("sasci-map import: written ") and " of " in line
+               for line in lines)
+    assert out.startswith("sasci-map import: imported survey")
+
+
+def test_a_bad_inventory_file_exits_2_and_keeps_the_old_inventory(ready, demo_files, capsys,
+                                                                   tmp_path):
+    assert run(capsys, "import", "innovations", demo_files["innovations"])[0] == 0
+    before = snapshot(ready)
+    frame = pd.read_csv(demo_files["innovations"], dtype=str, keep_default_na=False)
+    frame.loc[4, "stage"] = "finished"
+    frame.loc[6, "council_code"] = "Westeros"
+    path = tmp_path / "innovations.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = run(capsys, "import", "innovations", path)
+    assert code == EXIT_INVALID
+    assert "row 6, column 'stage': value 'finished'" in err
+    assert "row 8, column 'council_code': value 'Westeros'" in err
+    assert snapshot(ready) == before
