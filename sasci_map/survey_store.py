@@ -43,14 +43,21 @@ survey_waves_table = sa.Table(
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-innovations_table = sa.Table(
-    "innovations",
-    metadata,
-    sa.Column("innovation_id", sa.String(ID_LENGTH), primary_key=True),
-    *[sa.Column(c, sa.Text, nullable=c == "partner_actors")
-      for c in INNOVATION_COLUMNS[1:] if c != "synthetic"],
-    sa.Column("synthetic", sa.Boolean, nullable=False),
-)
+
+
+def _item_table(name: str, columns: list[str], optional: str) -> sa.Table:
+    """Return an inventory's item table: text columns keyed by the first, plus ``synthetic``."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column(columns[0], sa.String(ID_LENGTH), primary_key=True),
+        *[sa.Column(c, sa.Text, nullable=c == optional)
+          for c in columns[1:] if c != "synthetic"],
+        sa.Column("synthetic", sa.Boolean, nullable=False),
+    )
+
+
+innovations_table = _item_table("innovations", INNOVATION_COLUMNS, "partner_actors")
 
 innovation_councils_table = sa.Table(
     "innovation_councils",
@@ -64,14 +71,8 @@ innovation_councils_table = sa.Table(
     sa.Column("synthetic", sa.Boolean, nullable=False),
 )
 
-support_organisations_table = sa.Table(
-    "support_organisations",
-    metadata,
-    sa.Column("org_id", sa.String(ID_LENGTH), primary_key=True),
-    *[sa.Column(c, sa.Text, nullable=c == "website")
-      for c in ORGANISATION_COLUMNS[1:] if c != "synthetic"],
-    sa.Column("synthetic", sa.Boolean, nullable=False),
-)
+support_organisations_table = _item_table("support_organisations", ORGANISATION_COLUMNS,
+                                          "website")
 
 support_coverage_table = sa.Table(
     "support_coverage",
