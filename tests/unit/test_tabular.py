@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sasci_map import tabular
+from sasci_map.csv_scan import scan_fast, scan_slow
 from sasci_map.errors import DataValidationError
 from sasci_map.tabular import MAX_PROBLEMS, TableError, read_table
 
@@ -303,7 +304,7 @@ def test_good_csv_reads_as_stripped_text_with_record_row_numbers(tmp_path):
 
 def test_bom_before_a_quoted_header_takes_the_fast_path(tmp_path):
     path = write(tmp_path, "a.CSV", '\ufeff"id","na,me"\r\n"1",a\r\n')
-    assert tabular._scan_fast(path.read_bytes(), 3, 2) is not None
+    assert scan_fast(path.read_bytes(), 3, 2) is not None
     table = read_table(path)
     assert table.frame.to_dict("list") == {"id": ["1"], "na,me": ["a"]}
 
@@ -325,7 +326,7 @@ def test_stray_quotes_take_the_exact_path_and_read_like_pandas(tmp_path):
     text = 'id,height,note\n1,5\'11",tall\n2,6,"a ""quoted"" word"\n3,4, he said "hi"\n'
     path = write(tmp_path, "a.csv", text)
     data = path.read_bytes()
-    assert tabular._scan_fast(data, 0, 3) is None
+    assert scan_fast(data, 0, 3) is None
     table = read_table(path)
     assert table.frame["height"].tolist() == ["5'11\"", "6", "4"]
     assert table.frame["note"].tolist() == ["tall", 'a "quoted" word', 'he said "hi"']
@@ -337,7 +338,7 @@ def test_stray_quotes_take_the_exact_path_and_read_like_pandas(tmp_path):
 
 def test_old_mac_line_ends_read_through_the_exact_path(tmp_path):
     path = write(tmp_path, "a.csv", "id,name\r1,a\r2,b\r")
-    assert tabular._scan_fast(path.read_bytes(), 0, 2) is None
+    assert scan_fast(path.read_bytes(), 0, 2) is None
     table = read_table(path)
     assert table.frame.to_dict("list") == {"id": ["1", "2"], "name": ["a", "b"]}
     assert table.rows.tolist() == [2, 3]
@@ -357,7 +358,7 @@ def test_old_mac_line_ends_read_through_the_exact_path(tmp_path):
 def test_fast_and_exact_scans_agree(tmp_path, text):
     path = write(tmp_path, "a.csv", text)
     n = len(text.split("\n")[0].split(","))
-    fast, exact = tabular._scan_fast(path.read_bytes(), 0, n), tabular._scan_slow(path, n)
+    fast, exact = scan_fast(path.read_bytes(), 0, n), scan_slow(path, n)
     assert fast is not None
     assert fast.unclosed == exact.unclosed
     # the record with a quote never closed runs to the end: its count means nothing
@@ -456,7 +457,7 @@ def test_fast_scan_agrees_with_the_csv_module_and_pandas_on_random_files(tmp_pat
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n" if seed % 4 < 2 else "\n").writerows(rows)
     path = write(tmp_path, "a.csv", buffer.getvalue())
-    fast, exact = tabular._scan_fast(path.read_bytes(), 0, 4), tabular._scan_slow(path, 4)
+    fast, exact = scan_fast(path.read_bytes(), 0, 4), scan_slow(path, 4)
     assert fast is not None
     assert fast.counts.tolist() == exact.counts.tolist()
     assert (fast.blank, fast.unclosed) == (exact.blank, exact.unclosed)
@@ -473,7 +474,7 @@ def test_fast_scan_agrees_with_the_csv_module_and_pandas_on_random_files(tmp_pat
 
 def test_unclosed_quote_found_by_the_exact_path_too(tmp_path):
     path = write(tmp_path, "a.csv", 'id,height\n1,5"11\n2,"open\n3,x\n')
-    assert tabular._scan_fast(path.read_bytes(), 0, 2) is None
+    assert scan_fast(path.read_bytes(), 0, 2) is None
     error = problems_of(path)
     assert error.problems == [
         "row 3 (line 3): a quoted cell opened here is never closed; every opening '\"' needs a "
