@@ -123,6 +123,9 @@ class Dataset:
         Indicator definitions, columns as ``indicator_definitions`` less ``dataset_key``.
     values : pandas.DataFrame
         Long-form indicator values, columns as ``indicator_values`` less ``id``.
+    inputs : str
+        Extra fingerprint of inputs that are not files (e.g. the hashes of imported survey
+        waves), hashed with the files.
     """
 
     key: str
@@ -134,10 +137,11 @@ class Dataset:
     files: tuple[Path, ...]
     definitions: pd.DataFrame
     values: pd.DataFrame
+    inputs: str = ""
 
     def content_hash(self) -> str:
         """Return a SHA-256 over the dataset's files, so an unchanged dataset is not reloaded."""
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(self.inputs.encode())
         for path in sorted(self.files):
             digest.update(path.name.encode())
             digest.update(Path(path).read_bytes())
@@ -287,6 +291,15 @@ def load_dataset(engine: Engine, dataset: Dataset, *, force: bool = False) -> bo
                      _records(definitions, DEFINITION_COLUMNS))
         if len(values):
             conn.execute(indicator_values_table.insert(), _records(values, VALUE_COLUMNS))
+    return True
+
+
+def remove_dataset(engine: Engine, key: str) -> bool:
+    """Remove one dataset with its definitions and values; return False if it was not loaded."""
+    if stored_hash(engine, key) is None:
+        return False
+    with engine.begin() as conn:
+        _delete_dataset(conn, key, [])
     return True
 
 

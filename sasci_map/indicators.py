@@ -14,7 +14,24 @@ from sasci_map.geography import councils
 #: Shown for a council that a loaded indicator has no row for at all.
 REASON_NOT_LOADED = "no figure loaded for this council"
 #: Domain labels, in the order the indicator selector groups them.
-DOMAIN_LABELS = {"context": "Context (published data)"}
+DOMAIN_LABELS = {
+    "collaboration": "Capability: collaboration", "leadership": "Capability: leadership",
+    "knowledge": "Capability: knowledge", "resources": "Capability: resources",
+    "culture": "Capability: culture", "support_use": "Use of innovation support",
+    "innovation_activity": "Innovation activity", "barriers": "Barriers to innovating",
+    "context": "Context (published data)",
+}
+
+
+def latest_period(values: pd.DataFrame) -> pd.DataFrame:
+    """Keep each indicator's latest period (survey indicators have one per wave).
+
+    Periods of one indicator are comparable text ("2023", "2025"; a context source has one).
+    """
+    if values.empty:
+        return values
+    latest = values.groupby("indicator_id")["period"].transform("max")
+    return values.loc[values["period"] == latest]
 
 
 def catalogue(engine: Engine) -> pd.DataFrame:
@@ -39,7 +56,8 @@ def definition(engine: Engine, indicator_id: str) -> dict:
     return match.iloc[0].to_dict()
 
 
-def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = None) -> pd.DataFrame:
+def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = None,
+                  period: str | None = None) -> pd.DataFrame:
     """Return all 153 councils with one indicator's value, interval, status and rank.
 
     Parameters
@@ -48,6 +66,8 @@ def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = Non
     indicator_id : str
     data_dir : Path, optional
         Bundled data folder (for the council list).
+    period : str, optional
+        Which period (survey wave); the latest when omitted.
 
     Returns
     -------
@@ -56,7 +76,8 @@ def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = Non
         denominator, value, lower, upper, status, status_reason, source, rank, n_ranked``;
         exactly one row per council. Councils with no stored row are ``missing``.
     """
-    values = db.read_values(engine, indicator_id).drop(columns=["indicator_id", "area_level"])
+    values = db.read_values(engine, indicator_id, period)
+    values = latest_period(values).drop(columns=["indicator_id", "area_level"])
     values = values.rename(columns={"area_code": "code"})
     frame = councils(data_dir).merge(values, on="code", how="left", validate="1:1")
     absent = frame["status"].isna()
@@ -76,10 +97,11 @@ def council_summary(engine: Engine, code: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``indicator_id, title, unit, period, value, lower, upper, status,
-        status_reason, rank, n_ranked``, one row per indicator in catalogue order; an
+        status_reason, rank, n_ranked``, one row per indicator in catalogue order (its latest
+        period); an
         indicator with no row for the council is ``missing``.
     """
-    values = db.read_values(engine)
+    values = latest_period(db.read_values(engine)).copy()
     valued = values["status"].eq(db.STATUS_VALUE)
     ranked = values["value"].where(valued)
     values["rank"] = ranked.groupby(values["indicator_id"]).rank(ascending=False, method="min")

@@ -12,6 +12,7 @@ from sasci_map.config import get_settings
 from sasci_map.demo import DEMO_DIR
 from sasci_map.geography import councils, regions
 from sasci_map.importer import file_digest, import_file
+from sasci_map.survey_loading import DATASET_KEY, refresh_survey_indicators
 
 #: Files whose change must reload every context dataset (registry and council list).
 SHARED_CONTEXT_FILES = (Path("context") / "indicators.csv", Path("lookups") / "councils.csv")
@@ -119,4 +120,9 @@ def init_database(engine: Engine, data_dir: Path | None = None, *, force: bool =
         _load_demo(engine, data_dir, report, force)
     else:
         _remove_demo(engine, data_dir, report)
+    outcome = refresh_survey_indicators(engine, data_dir, force=force)
+    if outcome in ("loaded", "unchanged"):
+        getattr(report, outcome).append(DATASET_KEY)
+    elif outcome == "removed":
+        report.removed.append(DATASET_KEY)
     return report

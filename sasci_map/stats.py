@@ -221,6 +221,27 @@ def _t_quantile(n, confidence: float):
     return t.ppf(0.5 + confidence / 2, np.where(n >= 2, n - 1, np.nan))
 
 
+def t_half_width(sd, n, confidence: float = CONFIDENCE_95):
+    """Half-width of a mean's Student's t interval from the sample sd and size.
+
+    Parameters
+    ----------
+    sd : array-like
+        Sample standard deviations (ddof=1).
+    n : array-like
+        Sample sizes.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    numpy.ndarray or numpy scalar
+        ``t(1 - alpha/2, n - 1) * sd / sqrt(n)``; NaN where n < 2.
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(_t_quantile(n, confidence) * np.asarray(sd, dtype=float) / np.sqrt(n))
+
+
 def grouped_mean_interval(
     frame_or_values, groups, confidence: float = CONFIDENCE_95, value: str | None = None
 ) -> pd.DataFrame:

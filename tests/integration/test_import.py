@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sasci_map import survey_store
 from sasci_map.cli import EXIT_INVALID, main
 from sasci_map.config import DEFAULT_DATA_DIR
-from sasci_map.db import metadata
+from sasci_map.db import metadata, read_datasets
 from sasci_map.demo import DEMO_SEED, write_demo
 from sasci_map.loading import DEMO_FILES, init_database
 from sasci_map.survey_store import read_waves
@@ -229,7 +229,8 @@ def test_init_loads_the_bundled_demo_once_and_no_demo_removes_it(empty_engine):
     assert snapshot(empty_engine) == before
     removed = init_database(empty_engine, DEFAULT_DATA_DIR, demo=False)
     assert removed.removed == ["synthetic survey wave 2023", "synthetic survey wave 2025",
-                               "demo innovations", "demo infrastructure"]
+                               "demo innovations", "demo infrastructure", "sasci_survey"]
+    assert "sasci_survey" not in set(read_datasets(empty_engine)["dataset_key"])
     assert read_waves(empty_engine).empty
     assert survey_store.read_inventory(empty_engine, "innovations")[0].empty
 

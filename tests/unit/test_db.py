@@ -30,7 +30,11 @@ def test_init_loads_councils_regions_and_context(empty_engine):
     assert report.geography_changed
     assert set(report.loaded) == {"population_mid2020", "imd2019_utla", "ascof_2020_21",
                                   "demo innovations", "demo infrastructure", "demo survey"}
-    assert counts["indicator_values"] == 153 * counts["indicator_definitions"]
+    defs = db.read_definitions(empty_engine)
+    n_survey = int((defs["dataset_key"] == "sasci_survey").sum())
+    n_context = len(defs) - n_survey
+    waves, areas = 2, 153 + 9 + 1  # demo waves 2023 and 2025; councils, regions, England
+    assert counts["indicator_values"] == 153 * n_context + n_survey * waves * areas
 
 
 def test_init_twice_changes_nothing(empty_engine):

@@ -1,0 +1,207 @@
+"""Survey indicators: organisation scores, area figures with intervals, states, suppression."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sasci_map import stats
+from sasci_map.codebook import load_codebook
+from sasci_map.indicator_registry import LIST_SEP, SUCCESS_PATTERN, load_registry
+
+#: Scale of a proportion shown as a percentage.
+PERCENT = 100.0
+#: Likert answers run 1..5; a negatively worded item is reversed as (LIKERT_FLIP - answer).
+LIKERT_FLIP = 6
+ENGLAND = "E92000001"
+STATUS_VALUE, STATUS_SUPPRESSED, STATUS_NO_RESPONSE = "value", "suppressed", "no_response"
+REASON_SECONDARY = ("suppressed so that another area's suppressed figure cannot be worked out "
+                    "by subtraction (secondary suppression)")
+VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "period", "numerator", "denominator",
+                 "value", "lower", "upper", "status", "status_reason"]
+_NUMBERS = ["numerator", "denominator", "value", "lower", "upper"]
+
+
+def _success(values: pd.Series, rule: str) -> np.ndarray:
+    """Return True where an answered value meets the registry's success rule."""
+    match = SUCCESS_PATTERN.match(rule)
+    if match["number"]:
+        return (pd.to_numeric(values, errors="coerce") >= float(match["number"])).fillna(
+            False).to_numpy(dtype=bool)
+    if match["codes"]:
+        return values.isin(match["codes"].split(LIST_SEP)).to_numpy(dtype=bool)
+    wrapped = LIST_SEP + values.fillna("").astype(str) + LIST_SEP
+    return wrapped.str.contains(f"{LIST_SEP}{match['code']}{LIST_SEP}", regex=False).to_numpy(
+        dtype=bool)
+
+
+def organisation_scores(orgs: pd.DataFrame, registry: pd.DataFrame,
+                        data_dir: Path | None = None) -> pd.DataFrame:
+    """Score every organisation on every indicator.
+
+    Parameters
+    ----------
+    orgs : pandas.DataFrame
+        One row per (wave, org_id) with combined answers (``aggregate.organisation_answers``).
+    registry : pandas.DataFrame
+        The indicator registry (``indicator_registry.load_registry``).
+    data_dir : Path, optional
+        Bundled data folder (the codebook says which likert items are reversed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``wave, org_id, org_type, council_code``, then one float column per indicator:
+        the organisation's score (1/0 for a proportion), NaN where it did not answer or its
+        type is not counted by the indicator.
+    """
+    book = load_codebook(data_dir).set_index("item_id")
+    out = orgs[["wave", "org_id", "org_type", "council_code"]].copy()
+    for rec in registry.itertuples(index=False):
+        items = rec.items.split(LIST_SEP)
+        answered = np.column_stack([orgs[i].notna().to_numpy() for i in items])
+        if rec.method == "mean":
+            numbers = np.column_stack([
+                (LIKERT_FLIP - orgs[i].astype(float)) if book.at[i, "polarity"] ==
+                "lower_is_better" and book.at[i, "response_type"] == "likert5"
+                else orgs[i].astype(float) for i in items])
+            score = _nanmean_rows(numbers, answered)
+        else:
+            hits = np.column_stack([_success(orgs[i], rec.success) for i in items])
+            score = hits.sum(axis=1).astype(float) if rec.method == "mean_count" else (
+                hits.any(axis=1).astype(float))
+            score[~answered.any(axis=1)] = np.nan
+        counted = orgs["org_type"].isin(rec.org_types.split(LIST_SEP)).to_numpy()
+        out[rec.indicator_id] = np.where(counted, score, np.nan)
+    return out
+
+
+def _nanmean_rows(numbers: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """Row means over answered cells, NaN for rows with none (without a RuntimeWarning)."""
+    total = np.where(answered, numbers, 0.0).sum(axis=1)
+    count = answered.sum(axis=1)
+    return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
+
+
+def _figures(scores: pd.Series, method: str, confidence: float) -> dict[str, np.ndarray]:
+    """Numerator, denominator, value and interval of each group's scores (a groupby)."""
+    n = scores.count().to_numpy(dtype=float)
+    total = scores.sum().to_numpy(dtype=float)
+    if method == "proportion":
+        lower, upper = stats.wilson_interval(total, n, confidence)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(n > 0, total / np.where(n > 0, n, 1) * PERCENT, np.nan)
+        return {"numerator": total, "denominator": n, "value": value,
+                "lower": np.asarray(lower) * PERCENT, "upper": np.asarray(upper) * PERCENT}
+    mean = scores.mean().to_numpy(dtype=float)
+    sd = scores.std(ddof=1).to_numpy(dtype=float)
+    half = np.asarray(stats.t_half_width(sd, n, confidence))
+    return {"numerator": np.where(n > 0, total, np.nan), "denominator": n, "value": mean,
+            "lower": mean - half, "upper": mean + half}
+
+
+def _level(scores: pd.DataFrame, keys: pd.Series, registry: pd.DataFrame,
+           confidence: float) -> pd.DataFrame:
+    """Figures of every indicator for every area of one level, with how many took part."""
+    frames = []
+    for rec in registry.itertuples(index=False):
+        grouped = scores[rec.indicator_id].groupby([scores["wave"], keys])
+        frame = pd.DataFrame(_figures(grouped, rec.method, confidence),
+                             index=grouped.count().index.rename(["wave", "area_code"]))
+        counted = scores["org_type"].isin(rec.org_types.split(LIST_SEP))
+        frame["took_part"] = counted.groupby([scores["wave"], keys]).sum()
+        frames.append(frame.reset_index().assign(indicator_id=rec.indicator_id))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _states(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give each figure its status; blank the numbers of every row that is not a value."""
+    n = frame["denominator"].fillna(0)
+    frame["status"] = np.select(
+        [frame["took_part"] == 0, n == 0, n < frame["min_orgs"]],
+        [STATUS_NO_RESPONSE, STATUS_NO_RESPONSE, STATUS_SUPPRESSED], STATUS_VALUE)
+    frame["status_reason"] = np.select(
+        [frame["took_part"] == 0, n == 0, n < frame["min_orgs"]],
+        ["no " + frame["types"] + " organisation in this area took part in wave "
+         + frame["wave"].astype(str),
+         "no responding organisation answered this question",
+         "fewer than " + frame["min_orgs"].astype(str) + " responding organisations"], "")
+    frame.loc[frame["status"] != STATUS_VALUE, _NUMBERS] = np.nan
+    return frame
+
+
+def _secondary(children: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
+    """Suppress one more child where a parent total minus the others would reveal a child.
+
+    Within each parent, indicator and wave: when exactly one child is suppressed and at
+    least one is published, the published child with the fewest organisations is suppressed
+    too (the parent figure less the published children would otherwise reveal it).
+    """
+    kids = children.assign(parent=children["area_code"].map(parent_of))
+    keys = ["indicator_id", "wave", "parent"]
+    primary = kids["status"].eq(STATUS_SUPPRESSED)
+    n_primary = primary.groupby([kids[k] for k in keys]).transform("sum")
+    published = kids["status"].eq(STATUS_VALUE)
+    exposed = published & n_primary.eq(1)
+    candidates = kids.loc[exposed].sort_values([*keys, "denominator", "area_code"])
+    chosen = candidates.drop_duplicates(keys).index
+    children.loc[chosen, "status"] = STATUS_SUPPRESSED
+    children.loc[chosen, "status_reason"] = REASON_SECONDARY
+    children.loc[chosen, _NUMBERS] = np.nan
+    return children
+
+
+def indicator_values(orgs: pd.DataFrame, councils: pd.DataFrame, data_dir: Path | None = None,
+                     confidence: float = stats.CONFIDENCE_95) -> pd.DataFrame:
+    """Compute every survey indicator for every council, region and England, every wave.
+
+    Parameters
+    ----------
+    orgs : pandas.DataFrame
+        Combined answers, one row per (wave, org_id).
+    councils : pandas.DataFrame
+        The 153 councils (``geography.councils``): code and region_code.
+    data_dir : Path, optional
+        Bundled data folder (registry and codebook).
+    confidence : float
+        Interval level (95 % by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`VALUE_COLUMNS`, one row per indicator x area x wave for all 153 councils, the
+        9 regions and England (``period`` is the wave as text). Status ``value``,
+        ``suppressed`` (fewer than ``min_orgs`` organisations, or secondary suppression) or
+        ``no_response``; rows that are not values carry no numbers.
+    """
+    registry = load_registry(data_dir)
+    scores = organisation_scores(orgs, registry, data_dir)
+    region_of = councils.set_index("code")["region_code"]
+    scores["region"] = scores["council_code"].map(region_of)
+    scores["england"] = ENGLAND
+    waves = sorted(scores["wave"].unique())
+    levels = {"council": ("council_code", list(councils["code"])),
+              "region": ("region", sorted(region_of.unique())),
+              "england": ("england", [ENGLAND])}
+    frames = []
+    for level, (column, areas) in levels.items():
+        frame = _level(scores, scores[column], registry, confidence)
+        full = pd.MultiIndex.from_product(
+            [registry["indicator_id"], waves, areas], names=["indicator_id", "wave", "area_code"])
+        frame = frame.set_index(["indicator_id", "wave", "area_code"]).reindex(full)
+        frame = frame.reset_index()
+        spec = registry.set_index("indicator_id")
+        frame["area_level"] = level
+        frame["took_part"] = frame["took_part"].fillna(0)
+        frame["min_orgs"] = frame["indicator_id"].map(spec["min_orgs"])
+        frame["types"] = frame["indicator_id"].map(
+            spec["org_types"].str.replace(LIST_SEP, " or "))
+        frames.append(_states(frame))
+    council, region, england = frames
+    region = _secondary(region, pd.Series(ENGLAND, index=region["area_code"].unique()))
+    council = _secondary(council, region_of)
+    out = pd.concat([council, region, england], ignore_index=True)
+    out["period"] = out["wave"].astype(int).astype(str)
+    return out[VALUE_COLUMNS].reset_index(drop=True)
