@@ -22,8 +22,9 @@ r = 0.97) get half weight each, so that scale, ageing, deprivation and type coun
 This follows the spirit of the peer-group comparisons used in adult social care benchmarking
 (NHS England groups councils with similar need, deprivation and scale); it does not reproduce
 CIPFA's nearest-neighbour model, whose method and data are not public. Missing values (IMD 2019
-predates the councils created in 2021 and 2023) are imputed with the median of the council's
-region, and the imputed features are listed in the ``imputed`` column of
+predates the councils created in 2021 and 2023) are taken from the county they were split from
+(Cumbria, Northamptonshire), else the median of the council's region; the imputed features are
+listed in the ``imputed`` column of
 :func:`neighbour_features` so the interface can say so.
 """
 
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sasci_map.config import get_settings
-from sasci_map.context import STATUS_VALUE, context_values
+from sasci_map.context import IMD_FILE, SPLITS, STATUS_VALUE, context_values
 from sasci_map.geography import COUNCIL_TYPES, councils
 
 #: Feature -> weight of the default neighbours (why each is there: see the module docstring).
@@ -60,6 +61,9 @@ FEATURE_INDICATORS = {
     "imd_average_score": "imd_average_score",
     "imd_extent": "imd_extent",
 }
+#: Columns of the IMD file (and the scale to the indicator's unit) for split-county parents.
+IMD_FILE_COLUMNS = {"imd_average_score": ("imd_average_score", 1.0),
+                    "imd_extent": ("imd_extent", 100.0)}
 #: Features taken as natural logs: council adult populations span about 1,900 to 1.2 million.
 LOG_FEATURES = frozenset({"log_pop_18_plus"})
 NUMERIC_FEATURES = tuple(FEATURE_INDICATORS)
@@ -81,12 +85,29 @@ METHOD_TEXT = (
     "of NHS England's adult social care peer groups (similar need, deprivation and scale); it is "
     "not CIPFA's nearest-neighbour model, which is not public. IMD 2019 predates the four "
     "councils created in 2021 and 2023 (North and West Northamptonshire, Cumberland, Westmorland "
-    "and Furness): their deprivation is estimated with the median of their region."
+    "and Furness): their deprivation is that of the county they were split from (Cumbria "
+    "or Northamptonshire, IMD 2019)."
 )
 
 
 def _resolve(data_dir: Path | str | None) -> Path:
     return Path(get_settings().data_dir if data_dir is None else data_dir).resolve()
+
+
+def _split_parent_values(data_dir: Path, codes: pd.Index) -> pd.DataFrame:
+    """IMD features of the county each 2021/2023 split council came from (same area, 2019).
+
+    A county's 2019 deprivation is a far better stand-in for its successor councils than a
+    region median (Cumbria: score 21.3; North West median: 31.0).
+    """
+    table = pd.read_csv(data_dir / "context" / IMD_FILE, dtype={"utla19_code": str})
+    table = table.set_index("utla19_code")
+    out = pd.DataFrame(index=codes, columns=list(IMD_FILE_COLUMNS), dtype=float)
+    for parent, children in SPLITS.items():
+        if parent in table.index:
+            for feature, (column, scale) in IMD_FILE_COLUMNS.items():
+                out.loc[list(children), feature] = float(table.at[parent, column]) * scale
+    return out
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,6 +121,7 @@ def _features(data_dir: Path) -> pd.DataFrame:
     for feature in LOG_FEATURES:
         raw[feature] = np.log(raw[feature])
     missing = raw.isna()
+    raw = raw.fillna(_split_parent_values(data_dir, raw.index))
     region_median = raw.groupby(lookup["region_code"]).transform("median")
     raw = raw.fillna(region_median)
     if raw.isna().any().any():
@@ -130,7 +152,7 @@ def neighbour_features(data_dir: Path | str | None = None) -> pd.DataFrame:
         (``NUMERIC_FEATURES``) as a z-score over the 153 councils (population SD, after
         imputation; the population is logged first); one 0/1 column per council type
         (``TYPE_COLUMNS``); and ``imputed``, the comma-separated numeric features whose missing
-        value was replaced by the median of the council's region ("" when none).
+        value was filled in: the split county's value, else the region median ("" when none).
 
     Raises
     ------

@@ -42,7 +42,7 @@ def test_default_features_cover_need_deprivation_scale_and_type():
     assert set(nb.DEFAULT_FEATURES) == {*nb.NUMERIC_FEATURES, "council_type"}
     assert all(w > 0 for w in nb.DEFAULT_FEATURES.values())
     assert "CIPFA" in nb.METHOD_TEXT and "NHS England" in nb.METHOD_TEXT
-    assert "CIPFA" in nb.__doc__ and "median of the council's" in nb.__doc__
+    assert "CIPFA" in nb.__doc__ and "county they were split from" in nb.__doc__
 
 
 @pytest.mark.parametrize("k", [1, 15, 152])
@@ -93,19 +93,31 @@ def test_imputed_cells_flagged_for_the_four_new_councils(features, lookup):
     flagged = features.index[features["imputed"] != ""]
     assert list(flagged) == NEW_COUNCILS
     assert (features.loc[NEW_COUNCILS, "imputed"] == IMD_FEATURES).all()
-    # Standardising is affine, so the region median of the raw values is the median of the z-scores.
+    # The split councils take their parent county's published 2019 score (read independently).
+    raw = pd.read_csv(DEFAULT_DATA_DIR / "context" / "imd2019_utla.csv").set_index("utla19_code")
+    imd = imd_raw(lookup)
     z = features["imd_average_score"]
-    for code in NEW_COUNCILS:
-        region = lookup.index[lookup["region_code"] == lookup.loc[code, "region_code"]]
-        assert z[code] == pytest.approx(z[region.difference(NEW_COUNCILS)].median())
+    for code, parent in (("E06000063", "E10000006"), ("E06000064", "E10000006"),
+                         ("E06000061", "E10000021"), ("E06000062", "E10000021")):
+        expected = (raw.at[parent, "imd_average_score"] - imd.mean()) / imd.std(ddof=0)
+        assert z[code] == pytest.approx(expected)
+
+
+def imd_raw(lookup):
+    """IMD 2019 average score of the 153 councils, split councils given their parent's value."""
+    raw = pd.read_csv(DEFAULT_DATA_DIR / "context" / "imd2019_utla.csv").set_index("utla19_code")
+    values = context_values(DEFAULT_DATA_DIR)
+    imd = values[values["indicator_id"] == "imd_average_score"].set_index("area_code")["value"]
+    imd = imd.reindex(lookup.index)
+    for parent, children in (("E10000006", ["E06000063", "E06000064"]),
+                             ("E10000021", ["E06000061", "E06000062"])):
+        imd[children] = raw.at[parent, "imd_average_score"]
+    return imd
 
 
 def imd_only_expected(lookup, weight):
     """Neighbours on IMD score alone, computed independently from the raw published values."""
-    values = context_values(DEFAULT_DATA_DIR)
-    imd = values[values["indicator_id"] == "imd_average_score"].set_index("area_code")["value"]
-    imd = imd.reindex(lookup.index)
-    imd = imd.fillna(imd.groupby(lookup["region_code"]).transform("median"))
+    imd = imd_raw(lookup)
     z = (imd - imd.mean()) / imd.std(ddof=0)
     rows = []
     for code in lookup.index:
