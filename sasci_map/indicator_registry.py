@@ -22,7 +22,7 @@ COLUMNS = ("indicator_id", "title", "short_title", "definition", "domain", "org_
 #: ``mean_count`` how many of the listed items meet ``success``.
 METHODS = ("proportion", "mean", "mean_count")
 #: Survey indicator domains, in the order a selector groups them.
-DOMAINS = (*CAPABILITY_CLUSTERS, "support_use", "innovation_activity", "barriers")
+DOMAINS = ("capacity", *CAPABILITY_CLUSTERS, "support_use", "innovation_activity", "barriers")
 #: ``success`` rules: ``>=N`` (a number at least N), ``in:a;b`` (one of the codes),
 #: ``has:a`` (a multi-select answer that includes the code).
 SUCCESS_PATTERN = re.compile(r"^(>=(?P<number>\d+(\.\d+)?)|in:(?P<codes>[a-z0-9_;]+)|"

@@ -15,6 +15,7 @@ from sasci_map.geography import councils
 REASON_NOT_LOADED = "no figure loaded for this council"
 #: Domain labels, in the order the indicator selector groups them.
 DOMAIN_LABELS = {
+    "capacity": "Capability for innovating (overall)",
     "collaboration": "Capability: collaboration", "leadership": "Capability: leadership",
     "knowledge": "Capability: knowledge", "resources": "Capability: resources",
     "culture": "Capability: culture", "support_use": "Use of innovation support",
