@@ -15,7 +15,7 @@ from sasci_map.survey_format import ORG_TYPES
 
 REGISTRY_FILE = "survey/indicators.csv"
 COLUMNS = ("indicator_id", "title", "short_title", "definition", "domain", "org_types", "items",
-           "method", "success", "unit", "polarity", "min_orgs")
+           "method", "success", "unit", "polarity", "min_orgs", "levels")
 #: How an organisation's combined answers become its score on an indicator:
 #: ``proportion`` 1 if any listed item meets ``success`` (else 0), shown as a percentage;
 #: ``mean`` the mean of the listed items (negatively worded likert items reversed);
@@ -31,6 +31,8 @@ SUCCESS_PATTERN = re.compile(r"^(>=(?P<number>\d+(\.\d+)?)|in:(?P<codes>[a-z0-9_
 #: "Disclosure control"); the registry may only raise it.
 MIN_ORGS_FLOOR = 5
 LIST_SEP = ";"
+#: Area levels a survey indicator can be reported at.
+LEVELS = ("council", "region", "england")
 
 
 def _fail(row: int, column: str, value: object, expected: str) -> DataValidationError:
@@ -82,6 +84,10 @@ def _check_row(row: int, rec: pd.Series, book: pd.DataFrame) -> None:
         if rec["method"] == "mean" and book.at[item, "response_type"] not in ("likert5", "count"):
             raise _fail(row, "items", item, "likert or count items for a mean indicator")
     _check_success(row, rec, book)
+    levels = rec["levels"].split(LIST_SEP)
+    if not levels or not set(levels) <= set(LEVELS) or "england" not in levels:
+        raise _fail(row, "levels", rec["levels"], f"';'-separated from {list(LEVELS)}, "
+                    "including england")
     if not rec["min_orgs"].isdigit() or int(rec["min_orgs"]) < MIN_ORGS_FLOOR:
         raise _fail(row, "min_orgs", rec["min_orgs"], f"a whole number of at least "
                     f"{MIN_ORGS_FLOOR}")

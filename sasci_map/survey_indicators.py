@@ -19,6 +19,10 @@ ENGLAND = "E92000001"
 STATUS_VALUE, STATUS_SUPPRESSED, STATUS_NO_RESPONSE = "value", "suppressed", "no_response"
 REASON_SECONDARY = ("suppressed so that another area's suppressed figure cannot be worked out "
                     "by subtraction (secondary suppression)")
+STATUS_MISSING = "missing"
+REASON_NOT_AT_LEVEL = ("reported for {levels} only: too few organisations of this kind per "
+                       "{level} to report them here")
+LEVEL_NAMES = {"council": "councils", "region": "regions", "england": "England"}
 VALUE_COLUMNS = ["indicator_id", "area_code", "area_level", "period", "numerator", "denominator",
                  "value", "lower", "upper", "status", "status_reason"]
 _NUMBERS = ["numerator", "denominator", "value", "lower", "upper"]
@@ -132,6 +136,12 @@ def _states(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _not_here(levels: str, level: str) -> str:
+    """Say which levels an indicator is reported at, for a row at another level."""
+    names = " and ".join(LEVEL_NAMES[name] for name in levels.split(LIST_SEP))
+    return REASON_NOT_AT_LEVEL.format(levels=names, level=level)
+
+
 def _secondary(children: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
     """Suppress one more child where a parent total minus the others would reveal a child.
 
@@ -173,8 +183,9 @@ def indicator_values(orgs: pd.DataFrame, councils: pd.DataFrame, data_dir: Path 
     pandas.DataFrame
         :data:`VALUE_COLUMNS`, one row per indicator x area x wave for all 153 councils, the
         9 regions and England (``period`` is the wave as text). Status ``value``,
-        ``suppressed`` (fewer than ``min_orgs`` organisations, or secondary suppression) or
-        ``no_response``; rows that are not values carry no numbers.
+        ``suppressed`` (fewer than ``min_orgs`` organisations, or secondary suppression),
+        ``no_response``, or ``missing`` at a level the registry does not report (provider
+        indicators pooled to region); rows that are not values carry no numbers.
     """
     registry = load_registry(data_dir)
     scores = organisation_scores(orgs, registry, data_dir)
@@ -198,7 +209,14 @@ def indicator_values(orgs: pd.DataFrame, councils: pd.DataFrame, data_dir: Path 
         frame["min_orgs"] = frame["indicator_id"].map(spec["min_orgs"])
         frame["types"] = frame["indicator_id"].map(
             spec["org_types"].str.replace(LIST_SEP, " or "))
-        frames.append(_states(frame))
+        frame = _states(frame)
+        levels_of = frame["indicator_id"].map(spec["levels"].str.split(LIST_SEP))
+        elsewhere = np.array([level not in allowed for allowed in levels_of])
+        frame.loc[elsewhere, "status"] = STATUS_MISSING
+        frame.loc[elsewhere, "status_reason"] = frame.loc[elsewhere, "indicator_id"].map(
+            spec["levels"].map(lambda text, lv=level: _not_here(text, lv)))
+        frame.loc[elsewhere, _NUMBERS] = np.nan
+        frames.append(frame)
     council, region, england = frames
     region = _secondary(region, pd.Series(ENGLAND, index=region["area_code"].unique()))
     council = _secondary(council, region_of)

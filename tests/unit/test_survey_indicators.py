@@ -58,7 +58,10 @@ def test_rows_that_are_not_values_carry_no_numbers(values):
     not_value = values["status"] != "value"
     assert values.loc[not_value, NUMBERS].isna().all().all()
     assert values.loc[~not_value, ["denominator", "value"]].notna().all().all()
-    assert set(values["status"]) == {"value", "suppressed", "no_response"}
+    assert set(values["status"]) == {"value", "suppressed", "no_response", "missing"}
+    missing = values[values["status"] == "missing"]
+    assert set(missing["area_level"]) == {"council"}
+    assert set(missing["indicator_id"]) == {"cap_overall_providers", "support_used_any_providers"}
 
 
 def test_a_proportion_matches_a_hand_count_and_statsmodels_wilson(orgs, values):
@@ -147,3 +150,19 @@ def test_registry_errors_name_row_column_and_value(tmp_path):
     frame.to_csv(path, index=False)
     with pytest.raises(DataValidationError, match=r"row 6, column 'min_orgs': value '3'"):
         load_registry(data)
+
+
+def test_five_organisations_give_a_value_and_four_are_suppressed(orgs):
+    providers = orgs[(orgs["wave"] == 2023) & (orgs["org_type"] == "provider")]
+    answered = providers[providers["lead_vision"].notna() & providers["lead_permission"].notna()
+                         & providers["lead_sponsorship"].notna()].head(9).copy()
+    answered["council_code"] = ["E06000001"] * 5 + ["E08000025"] * 4  # Hartlepool, Birmingham
+    got = indicator_values(answered, councils())
+    got = got[got["indicator_id"] == "cap_leadership"].set_index("area_code")
+    assert got.at["E06000001", "status"] == "value"
+    assert got.at["E06000001", "denominator"] == 5
+    assert got.at["E08000025", "status"] == "suppressed"
+    assert got.loc["E08000025", NUMBERS].isna().all()
+    assert got.at["E12000005", "status"] == "suppressed"  # West Midlands: the same 4
+    assert got.at["E12000001", "status"] == "value"
+    assert got.at[ENGLAND, "denominator"] == 9
