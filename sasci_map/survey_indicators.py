@@ -142,19 +142,25 @@ def _not_here(levels: str, level: str) -> str:
     return REASON_NOT_AT_LEVEL.format(levels=names, level=level)
 
 
-def _secondary(children: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
+def _secondary(children: pd.DataFrame, parent_of: pd.Series,
+               parents: pd.DataFrame) -> pd.DataFrame:
     """Suppress one more child where a parent total minus the others would reveal a child.
 
-    Within each parent, indicator and wave: when exactly one child is suppressed and at
-    least one is published, the published child with the fewest organisations is suppressed
-    too (the parent figure less the published children would otherwise reveal it).
+    Within each parent, indicator and wave, the published child with the fewest organisations
+    is also suppressed when (a) exactly one child is suppressed and the parent is published
+    (parent minus the published children would reveal it), or (b) the parent is suppressed,
+    no child is, and the published children add up to it (they would reveal the parent).
     """
     kids = children.assign(parent=children["area_code"].map(parent_of))
     keys = ["indicator_id", "wave", "parent"]
     primary = kids["status"].eq(STATUS_SUPPRESSED)
     n_primary = primary.groupby([kids[k] for k in keys]).transform("sum")
+    parent_status = parents.set_index(["indicator_id", "wave", "area_code"])["status"]
+    hidden_parent = pd.MultiIndex.from_frame(kids[keys]).map(parent_status).to_numpy()
+    hidden_parent = pd.Series(hidden_parent, index=kids.index).eq(STATUS_SUPPRESSED)
     published = kids["status"].eq(STATUS_VALUE)
-    exposed = published & n_primary.eq(1)
+    exposed = published & ((n_primary.eq(1) & ~hidden_parent)
+                           | (n_primary.eq(0) & hidden_parent))
     candidates = kids.loc[exposed].sort_values([*keys, "denominator", "area_code"])
     chosen = candidates.drop_duplicates(keys).index
     children.loc[chosen, "status"] = STATUS_SUPPRESSED
@@ -218,8 +224,8 @@ def indicator_values(orgs: pd.DataFrame, councils: pd.DataFrame, data_dir: Path 
         frame.loc[elsewhere, _NUMBERS] = np.nan
         frames.append(frame)
     council, region, england = frames
-    region = _secondary(region, pd.Series(ENGLAND, index=region["area_code"].unique()))
-    council = _secondary(council, region_of)
+    region = _secondary(region, pd.Series(ENGLAND, index=region["area_code"].unique()), england)
+    council = _secondary(council, region_of, region)
     out = pd.concat([council, region, england], ignore_index=True)
     out["period"] = out["wave"].astype(int).astype(str)
     return out[VALUE_COLUMNS].reset_index(drop=True)

@@ -154,15 +154,27 @@ def test_registry_errors_name_row_column_and_value(tmp_path):
 
 def test_five_organisations_give_a_value_and_four_are_suppressed(orgs):
     providers = orgs[(orgs["wave"] == 2023) & (orgs["org_type"] == "provider")]
+    answered = providers[providers["lead_vision"].notna()].head(15).copy()
+    # Two councils of 5 in the North East, 5 in Birmingham: every figure published.
+    answered["council_code"] = ["E06000001"] * 5 + ["E06000004"] * 5 + ["E08000025"] * 5
+    got = indicator_values(answered, councils())
+    got = got[got["indicator_id"] == "pct_agree_permission"].set_index("area_code")
+    assert (got.loc[["E06000001", "E06000004", "E08000025"], "status"] == "value").all()
+    assert got.at["E06000001", "denominator"] == 5
+
+
+def test_four_organisations_are_suppressed_with_everything_that_would_reveal_them(orgs):
+    providers = orgs[(orgs["wave"] == 2023) & (orgs["org_type"] == "provider")]
     answered = providers[providers["lead_vision"].notna() & providers["lead_permission"].notna()
                          & providers["lead_sponsorship"].notna()].head(9).copy()
     answered["council_code"] = ["E06000001"] * 5 + ["E08000025"] * 4  # Hartlepool, Birmingham
     got = indicator_values(answered, councils())
     got = got[got["indicator_id"] == "cap_leadership"].set_index("area_code")
-    assert got.at["E06000001", "status"] == "value"
-    assert got.at["E06000001", "denominator"] == 5
     assert got.at["E08000025", "status"] == "suppressed"
     assert got.loc["E08000025", NUMBERS].isna().all()
     assert got.at["E12000005", "status"] == "suppressed"  # West Midlands: the same 4
-    assert got.at["E12000001", "status"] == "value"
     assert got.at[ENGLAND, "denominator"] == 9
+    # England (9) minus the North East (5) would reveal the West Midlands (4), so the North
+    # East is suppressed too, and then Hartlepool, which alone would reveal the North East.
+    assert got.at["E12000001", "status_reason"] == REASON_SECONDARY
+    assert got.at["E06000001", "status"] == "suppressed"
