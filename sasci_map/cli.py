@@ -20,6 +20,7 @@ from sasci_map.loading import init_database
 from sasci_map.resolver import resolve_councils_csv
 from sasci_map.survey_format import IMPORT_KINDS
 from sasci_map.template import write_template
+from sasci_map.tidy import indicator_table
 
 #: Exit status for a failure the message explains (unreachable database, internal error).
 EXIT_FAILURE = 1
@@ -30,6 +31,9 @@ PROGRESS_AFTER_SECONDS = 2.0
 #: At most one progress line per this many seconds.
 PROGRESS_EVERY_SECONDS = 1.0
 BYTES_PER_MB = 1_000_000
+#: Significant digits of numbers in CSV exports: full double precision is noise to a reader,
+#: ten digits keep every published figure and interval exact to well past its meaning.
+CSV_FLOAT_FORMAT = "%.10g"
 
 
 class _Progress:
@@ -69,6 +73,19 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     for kind, path in paths.items():
         print(f"sasci-map demo-data: wrote {kind} to {path} "
               f"(synthetic demo data, seed {args.seed})")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    table = indicator_table(engine, args.indicator, args.level, args.period, settings.data_dir)
+    text = table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    if str(args.out) == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"sasci-map export: wrote {len(table):,} rows to {args.out}")
     return 0
 
 
@@ -126,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"random seed (default {DEMO_SEED}, the bundled demo set)")
     p_demo.add_argument("--out", type=Path, required=True, help="folder to write into")
     p_demo.set_defaults(func=_cmd_demo_data)
+    p_export = sub.add_parser("export", help="write the tidy indicator table as CSV: one row "
+                              "per indicator x area x period with numerator, denominator, "
+                              "interval, method, status, benchmarks, source and synthetic flag")
+    p_export.add_argument("--table", choices=["indicators"], default="indicators")
+    p_export.add_argument("--format", choices=["csv"], default="csv")
+    p_export.add_argument("--out", type=Path, required=True, help="file to write, or - for stdout")
+    p_export.add_argument("--indicator", action="append", help="keep this indicator (repeatable)")
+    p_export.add_argument("--level", action="append", choices=["council", "region", "england"],
+                          help="keep this area level (repeatable)")
+    p_export.add_argument("--period", action="append", help="keep this period, e.g. 2025")
+    p_export.set_defaults(func=_cmd_export)
     p_template = sub.add_parser("template", help="write an empty .xlsx import template with a "
                                 "data dictionary")
     p_template.add_argument("kind", choices=IMPORT_KINDS)
