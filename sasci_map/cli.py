@@ -15,6 +15,7 @@ from sasci_map.config import get_settings
 from sasci_map.db import make_engine, table_counts
 from sasci_map.demo import DEMO_SEED, write_demo
 from sasci_map.errors import DataValidationError, SasciError
+from sasci_map.exports import csv_bytes
 from sasci_map.importer import import_file
 from sasci_map.loading import init_database
 from sasci_map.resolver import resolve_councils_csv
@@ -31,9 +32,6 @@ PROGRESS_AFTER_SECONDS = 2.0
 #: At most one progress line per this many seconds.
 PROGRESS_EVERY_SECONDS = 1.0
 BYTES_PER_MB = 1_000_000
-#: Significant digits of numbers in CSV exports: full double precision is noise to a reader,
-#: ten digits keep every published figure and interval exact to well past its meaning.
-CSV_FLOAT_FORMAT = "%.10g"
 
 
 class _Progress:
@@ -80,7 +78,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = make_engine(settings.database_url)
     table = indicator_table(engine, args.indicator, args.level, args.period, settings.data_dir)
-    text = table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
+    text = csv_bytes(table).decode("utf-8")
     if str(args.out) == "-":
         sys.stdout.write(text)
     else:
