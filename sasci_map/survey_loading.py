@@ -35,7 +35,8 @@ def _wave_label(wave: int, synthetic: bool) -> str:
     return f"SASCI survey wave {wave}" + (f" ({SYNTHETIC_LABEL})" if synthetic else "")
 
 
-def survey_dataset(engine: Engine, data_dir: Path | None = None) -> db.Dataset | None:
+def survey_dataset(engine: Engine, data_dir: Path | None = None,
+                   fresh: pd.DataFrame | None = None) -> db.Dataset | None:
     """Build the survey indicator dataset from the waves in the database.
 
     Parameters
@@ -43,6 +44,8 @@ def survey_dataset(engine: Engine, data_dir: Path | None = None) -> db.Dataset |
     engine : Engine
     data_dir : Path, optional
         Bundled data folder (registry, codebook, councils).
+    fresh : pandas.DataFrame, optional
+        Respondent rows just imported (as stored); their waves are not read back.
 
     Returns
     -------
@@ -54,7 +57,12 @@ def survey_dataset(engine: Engine, data_dir: Path | None = None) -> db.Dataset |
     waves = survey_store.read_waves(engine)
     if waves.empty:
         return None
-    orgs = organisation_answers(survey_store.read_responses(engine), data_dir)
+    if fresh is None:
+        responses = survey_store.read_responses(engine)
+    else:
+        stored = survey_store.read_responses(engine, exclude_waves=fresh["wave"].unique())
+        responses = pd.concat([stored, fresh], ignore_index=True) if len(stored) else fresh
+    orgs = organisation_answers(responses, data_dir)
     values = indicator_values(orgs, councils(data_dir), data_dir)
     synthetic = dict(zip(waves["wave"].astype(str), waves["synthetic"].astype(bool),
                          strict=True))
@@ -97,8 +105,17 @@ def _inputs(waves: pd.DataFrame) -> str:
 
 
 def refresh_survey_indicators(engine: Engine, data_dir: Path | None = None, *,
-                              force: bool = False) -> str:
+                              force: bool = False, fresh: pd.DataFrame | None = None) -> str:
     """Recompute and store the survey indicators if the waves or registry changed.
+
+    Parameters
+    ----------
+    engine : Engine
+    data_dir : Path, optional
+    force : bool
+        Recompute even if nothing changed.
+    fresh : pandas.DataFrame, optional
+        Respondent rows just imported, so their waves need not be read back.
 
     Returns
     -------
@@ -112,7 +129,7 @@ def refresh_survey_indicators(engine: Engine, data_dir: Path | None = None, *,
                            pd.DataFrame(), _inputs(waves))
         if db.stored_hash(engine, DATASET_KEY) == probe.content_hash():
             return "unchanged"
-    dataset = survey_dataset(engine, data_dir)
+    dataset = survey_dataset(engine, data_dir, fresh)
     if dataset is None:
         return "removed" if db.remove_dataset(engine, DATASET_KEY) else "none"
     return "loaded" if db.load_dataset(engine, dataset, force=force) else "unchanged"

@@ -307,8 +307,17 @@ def read_inventory_imports(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*columns, "content_hash"])[columns]
 
 
-def read_responses(engine: Engine, wave: int | None = None) -> pd.DataFrame:
+def read_responses(engine: Engine, wave: int | None = None,
+                   exclude_waves: Iterable[int] = ()) -> pd.DataFrame:
     """Return respondent rows (all waves, or one), ordered by wave and respondent id.
+
+    Parameters
+    ----------
+    engine : Engine
+    wave : int, optional
+        Only this wave.
+    exclude_waves : iterable of int
+        Leave these waves out (the importer already holds them in memory).
 
     Returns
     -------
@@ -319,6 +328,9 @@ def read_responses(engine: Engine, wave: int | None = None) -> pd.DataFrame:
     query = sa.select(table).order_by(table.c.wave, table.c.respondent_id)
     if wave is not None:
         query = query.where(table.c.wave == int(wave))
+    skip = [int(w) for w in exclude_waves]
+    if skip:
+        query = query.where(table.c.wave.not_in(skip))
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     for column in table.columns:

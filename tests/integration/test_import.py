@@ -94,6 +94,15 @@ def test_reimporting_a_wave_replaces_only_that_wave(ready, demo_files, capsys, t
     after = survey_store.read_responses(ready, 2025)
     assert sorted(after["respondent_id"]) == sorted(later["respondent_id"])
     assert read_waves(ready).set_index("wave").at[2025, "n_respondents"] == 12
+    # Indicators computed at import (new wave in memory + old wave from the database) equal
+    # those recomputed from the database alone.
+    from sasci_map.db import read_values
+    from sasci_map.survey_loading import refresh_survey_indicators
+
+    at_import = read_values(ready, area_level="region")
+    assert set(at_import["period"]) >= {"2023", "2025"}
+    assert refresh_survey_indicators(ready, DEFAULT_DATA_DIR, force=True) == "loaded"
+    pd.testing.assert_frame_equal(read_values(ready, area_level="region"), at_import)
 
 
 def _demo_text() -> str:
