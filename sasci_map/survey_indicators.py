@@ -63,23 +63,40 @@ def organisation_scores(orgs: pd.DataFrame, registry: pd.DataFrame,
     """
     book = load_codebook(data_dir).set_index("item_id")
     out = orgs[["wave", "org_id", "org_type", "council_code"]].copy()
+    answered_of = _Cache(lambda i: orgs[i].notna().to_numpy())
+    number_of = _Cache(lambda i: (LIKERT_FLIP - orgs[i].astype(float)).to_numpy()
+                       if book.at[i, "polarity"] == "lower_is_better"
+                       and book.at[i, "response_type"] == "likert5"
+                       else orgs[i].astype(float).to_numpy())
+    hit_of = _Cache(lambda key: _success(orgs[key[0]], key[1]))
+    type_of = _Cache(lambda types: orgs["org_type"].isin(types.split(LIST_SEP)).to_numpy())
     for rec in registry.itertuples(index=False):
         items = rec.items.split(LIST_SEP)
-        answered = np.column_stack([orgs[i].notna().to_numpy() for i in items])
+        answered = np.column_stack([answered_of[i] for i in items])
         if rec.method == "mean":
-            numbers = np.column_stack([
-                (LIKERT_FLIP - orgs[i].astype(float)) if book.at[i, "polarity"] ==
-                "lower_is_better" and book.at[i, "response_type"] == "likert5"
-                else orgs[i].astype(float) for i in items])
-            score = _nanmean_rows(numbers, answered)
+            score = _nanmean_rows(np.column_stack([number_of[i] for i in items]), answered)
         else:
-            hits = np.column_stack([_success(orgs[i], rec.success) for i in items])
+            hits = np.column_stack([hit_of[(i, rec.success)] for i in items])
             score = hits.sum(axis=1).astype(float) if rec.method == "mean_count" else (
                 hits.any(axis=1).astype(float))
             score[~answered.any(axis=1)] = np.nan
-        counted = orgs["org_type"].isin(rec.org_types.split(LIST_SEP)).to_numpy()
-        out[rec.indicator_id] = np.where(counted, score, np.nan)
+        out[rec.indicator_id] = np.where(type_of[rec.org_types], score, np.nan)
     return out
+
+
+class _Cache(dict):
+    """A dict that computes each missing value once with ``make(key)``.
+
+    Items recur across indicators (the ten support items feed thirteen of them).
+    """
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
 
 
 def _nanmean_rows(numbers: np.ndarray, answered: np.ndarray) -> np.ndarray:
@@ -89,18 +106,17 @@ def _nanmean_rows(numbers: np.ndarray, answered: np.ndarray) -> np.ndarray:
     return np.divide(total, count, out=np.full(len(total), np.nan), where=count > 0)
 
 
-def _figures(scores: pd.Series, method: str, confidence: float) -> dict[str, np.ndarray]:
-    """Numerator, denominator, value and interval of each group's scores (a groupby)."""
-    n = scores.count().to_numpy(dtype=float)
-    total = scores.sum().to_numpy(dtype=float)
-    if method == "proportion":
-        lower, upper = stats.wilson_interval(total, n, confidence)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(n > 0, total / np.where(n > 0, n, 1) * PERCENT, np.nan)
-        return {"numerator": total, "denominator": n, "value": value,
-                "lower": np.asarray(lower) * PERCENT, "upper": np.asarray(upper) * PERCENT}
-    mean = scores.mean().to_numpy(dtype=float)
-    sd = scores.std(ddof=1).to_numpy(dtype=float)
+def _figures(n: np.ndarray, total: np.ndarray, squares: np.ndarray, method: str,
+             confidence: float) -> dict[str, np.ndarray]:
+    """Numerator, denominator, value and interval from each group's count, sum, sum of squares."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / np.where(n > 0, n, 1), np.nan)
+        if method == "proportion":
+            lower, upper = stats.wilson_interval(total, n, confidence)
+            return {"numerator": total, "denominator": n, "value": mean * PERCENT,
+                    "lower": np.asarray(lower) * PERCENT, "upper": np.asarray(upper) * PERCENT}
+        variance = np.where(n > 1, (squares - n * mean**2) / np.where(n > 1, n - 1, 1), np.nan)
+        sd = np.sqrt(np.clip(variance, 0, None))
     half = np.asarray(stats.t_half_width(sd, n, confidence))
     return {"numerator": np.where(n > 0, total, np.nan), "denominator": n, "value": mean,
             "lower": mean - half, "upper": mean + half}
@@ -108,15 +124,25 @@ def _figures(scores: pd.Series, method: str, confidence: float) -> dict[str, np.
 
 def _level(scores: pd.DataFrame, keys: pd.Series, registry: pd.DataFrame,
            confidence: float) -> pd.DataFrame:
-    """Figures of every indicator for every area of one level, with how many took part."""
+    """Figures of every indicator for every area of one level, with how many took part.
+
+    Rows are grouped once (wave x area) and every indicator is summed with ``np.bincount``.
+    """
+    group, groups = pd.MultiIndex.from_arrays([scores["wave"], keys]).factorize()
+    size = len(groups)
+    index = pd.MultiIndex.from_tuples(list(groups), names=["wave", "area_code"])
     frames = []
     for rec in registry.itertuples(index=False):
-        grouped = scores[rec.indicator_id].groupby([scores["wave"], keys])
-        frame = pd.DataFrame(_figures(grouped, rec.method, confidence),
-                             index=grouped.count().index.rename(["wave", "area_code"]))
-        counted = scores["org_type"].isin(rec.org_types.split(LIST_SEP))
-        frame["took_part"] = counted.groupby([scores["wave"], keys]).sum()
-        frames.append(frame.reset_index().assign(indicator_id=rec.indicator_id))
+        score = scores[rec.indicator_id].to_numpy(dtype=float)
+        valid = ~np.isnan(score) & (group >= 0)
+        g, x = group[valid], score[valid]
+        figures = _figures(np.bincount(g, minlength=size).astype(float),
+                           np.bincount(g, weights=x, minlength=size),
+                           np.bincount(g, weights=x * x, minlength=size), rec.method, confidence)
+        counted = scores["org_type"].isin(rec.org_types.split(LIST_SEP)).to_numpy()
+        figures["took_part"] = np.bincount(group[counted & (group >= 0)], minlength=size)
+        frames.append(pd.DataFrame(figures, index=index).reset_index().assign(
+            indicator_id=rec.indicator_id))
     return pd.concat(frames, ignore_index=True)
 
 
