@@ -29,16 +29,22 @@ _NUMBERS = ["numerator", "denominator", "value", "lower", "upper"]
 
 
 def _success(values: pd.Series, rule: str) -> np.ndarray:
-    """Return True where an answered value meets the registry's success rule."""
+    """Return True where an answered value meets the registry's success rule.
+
+    Coded answers are tested once per distinct answer and spread back to the rows.
+    """
     match = SUCCESS_PATTERN.match(rule)
     if match["number"]:
-        return (pd.to_numeric(values, errors="coerce") >= float(match["number"])).fillna(
-            False).to_numpy(dtype=bool)
+        number = values.astype(float).to_numpy()
+        with np.errstate(invalid="ignore"):
+            return np.nan_to_num(number, nan=-np.inf) >= float(match["number"])
+    codes, uniques = pd.factorize(values)  # missing answers get code -1
     if match["codes"]:
-        return values.isin(match["codes"].split(LIST_SEP)).to_numpy(dtype=bool)
-    wrapped = LIST_SEP + values.fillna("").astype(str) + LIST_SEP
-    return wrapped.str.contains(f"{LIST_SEP}{match['code']}{LIST_SEP}", regex=False).to_numpy(
-        dtype=bool)
+        hit = np.isin(np.asarray(uniques, dtype=object), match["codes"].split(LIST_SEP))
+    else:
+        wanted = match["code"]
+        hit = np.array([wanted in str(u).split(LIST_SEP) for u in uniques], dtype=bool)
+    return np.append(hit, False)[codes]
 
 
 def organisation_scores(orgs: pd.DataFrame, registry: pd.DataFrame,
@@ -122,27 +128,66 @@ def _figures(n: np.ndarray, total: np.ndarray, squares: np.ndarray, method: str,
             "lower": mean - half, "upper": mean + half}
 
 
-def _level(scores: pd.DataFrame, keys: pd.Series, registry: pd.DataFrame,
-           confidence: float) -> pd.DataFrame:
-    """Figures of every indicator for every area of one level, with how many took part.
+def _groups(waves: pd.Series, keys: pd.Series) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Return each row's (wave, area) group number (-1 where the area is missing)."""
+    wave_code, wave_values = pd.factorize(waves)
+    key_code, key_values = pd.factorize(keys)
+    combined = np.where(key_code >= 0, wave_code * (len(key_values) + 1) + key_code, -1)
+    present = combined >= 0
+    uniques, inverse = np.unique(combined[present], return_inverse=True)
+    group = np.full(len(combined), -1, dtype=np.int64)
+    group[present] = inverse
+    index = pd.MultiIndex.from_arrays(
+        [np.asarray(wave_values)[uniques // (len(key_values) + 1)],
+         np.asarray(key_values)[uniques % (len(key_values) + 1)]], names=["wave", "area_code"])
+    return group, index
 
-    Rows are grouped once (wave x area) and every indicator is summed with ``np.bincount``.
+
+def _sums(scores: pd.DataFrame, keys: pd.Series, ids: list[str],
+          type_masks: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Count, sum and sum of squares of every indicator per (wave, area), and who took part.
+
+    Rows are grouped once; all indicators are summed with three ``np.bincount`` calls over
+    (group, indicator) cells. Columns are ``(statistic, indicator)`` pairs, plus
+    ``("took_part", org_types)``.
     """
-    group, groups = pd.MultiIndex.from_arrays([scores["wave"], keys]).factorize()
-    size = len(groups)
-    index = pd.MultiIndex.from_tuples(list(groups), names=["wave", "area_code"])
+    group, index = _groups(scores["wave"], keys)
+    size, width = len(index), len(ids)
+    matrix = scores[ids].to_numpy(dtype=float)
+    valid = ~np.isnan(matrix) & (group >= 0)[:, None]
+    cell = (group[:, None] * width + np.arange(width))[valid]
+    x = matrix[valid]
+    parts = {
+        "n": np.bincount(cell, minlength=size * width),
+        "total": np.bincount(cell, weights=x, minlength=size * width),
+        "squares": np.bincount(cell, weights=x * x, minlength=size * width),
+    }
+    columns = {(name, i): values.reshape(size, width)[:, k]
+               for name, values in parts.items() for k, i in enumerate(ids)}
+    for types, mask in type_masks.items():
+        columns[("took_part", types)] = np.bincount(group[mask & (group >= 0)], minlength=size)
+    return pd.DataFrame(columns, index=index).astype(float)
+
+
+def _roll_up(sums: pd.DataFrame, parent_of: pd.Series) -> pd.DataFrame:
+    """Add council sums up to their parents (regions, or England): sums are additive."""
+    waves = sums.index.get_level_values("wave")
+    parents = sums.index.get_level_values("area_code").map(parent_of)
+    rolled = sums.groupby([waves, parents]).sum()
+    rolled.index.names = ["wave", "area_code"]
+    return rolled
+
+
+def _level(sums: pd.DataFrame, registry: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Figures of every indicator for every area of one level, from its sums."""
     frames = []
     for rec in registry.itertuples(index=False):
-        score = scores[rec.indicator_id].to_numpy(dtype=float)
-        valid = ~np.isnan(score) & (group >= 0)
-        g, x = group[valid], score[valid]
-        figures = _figures(np.bincount(g, minlength=size).astype(float),
-                           np.bincount(g, weights=x, minlength=size),
-                           np.bincount(g, weights=x * x, minlength=size), rec.method, confidence)
-        counted = scores["org_type"].isin(rec.org_types.split(LIST_SEP)).to_numpy()
-        figures["took_part"] = np.bincount(group[counted & (group >= 0)], minlength=size)
-        frames.append(pd.DataFrame(figures, index=index).reset_index().assign(
-            indicator_id=rec.indicator_id))
+        i = rec.indicator_id
+        figures = _figures(sums[("n", i)].to_numpy(), sums[("total", i)].to_numpy(),
+                           sums[("squares", i)].to_numpy(), rec.method, confidence)
+        figures["took_part"] = sums[("took_part", rec.org_types)].to_numpy()
+        frame = pd.DataFrame(figures, index=sums.index).reset_index()
+        frames.append(frame.assign(indicator_id=i))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -222,15 +267,18 @@ def indicator_values(orgs: pd.DataFrame, councils: pd.DataFrame, data_dir: Path 
     registry = load_registry(data_dir)
     scores = organisation_scores(orgs, registry, data_dir)
     region_of = councils.set_index("code")["region_code"]
-    scores["region"] = scores["council_code"].map(region_of)
-    scores["england"] = ENGLAND
     waves = sorted(scores["wave"].unique())
-    levels = {"council": ("council_code", list(councils["code"])),
-              "region": ("region", sorted(region_of.unique())),
-              "england": ("england", [ENGLAND])}
+    levels = {"council": list(councils["code"]), "region": sorted(region_of.unique()),
+              "england": [ENGLAND]}
+    type_masks = {types: scores["org_type"].isin(types.split(LIST_SEP)).to_numpy()
+                  for types in registry["org_types"].unique()}
+    council_sums = _sums(scores, scores["council_code"], list(registry["indicator_id"]),
+                         type_masks)
+    sums = {"council": council_sums, "region": _roll_up(council_sums, region_of),
+            "england": _roll_up(council_sums, pd.Series(ENGLAND, index=region_of.index))}
     frames = []
-    for level, (column, areas) in levels.items():
-        frame = _level(scores, scores[column], registry, confidence)
+    for level, areas in levels.items():
+        frame = _level(sums[level], registry, confidence)
         full = pd.MultiIndex.from_product(
             [registry["indicator_id"], waves, areas], names=["indicator_id", "wave", "area_code"])
         frame = frame.set_index(["indicator_id", "wave", "area_code"]).reindex(full)
