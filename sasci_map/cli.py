@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -15,13 +16,15 @@ from sasci_map.config import get_settings
 from sasci_map.db import make_engine, table_counts
 from sasci_map.demo import DEMO_SEED, write_demo
 from sasci_map.errors import DataValidationError, SasciError
-from sasci_map.exports import csv_bytes
+from sasci_map.export_geojson import geojson_bytes
+from sasci_map.export_xlsx import workbook_bytes
+from sasci_map.exports import TABLES, csv_bytes, table_frame
+from sasci_map.geography import N_COUNCILS
 from sasci_map.importer import import_file
 from sasci_map.loading import init_database
 from sasci_map.resolver import resolve_councils_csv
 from sasci_map.survey_format import IMPORT_KINDS
 from sasci_map.template import write_template
-from sasci_map.tidy import indicator_table
 
 #: Exit status for a failure the message explains (unreachable database, internal error).
 EXIT_FAILURE = 1
@@ -32,6 +35,8 @@ PROGRESS_AFTER_SECONDS = 2.0
 #: At most one progress line per this many seconds.
 PROGRESS_EVERY_SECONDS = 1.0
 BYTES_PER_MB = 1_000_000
+#: Renderers of ``sasci-map export``: each renders the same export tables.
+EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
 
 class _Progress:
@@ -74,16 +79,53 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_export(args: argparse.Namespace) -> None:
+    """Refuse option combinations a format cannot honour, with the reason."""
+    filters = bool(args.indicator or args.level or args.period)
+    if args.format == "csv" and args.table != "indicators" and filters:
+        raise ValueError(f"--indicator, --level and --period filter the indicators table; "
+                         f"--table {args.table} takes none of them")
+    if args.format == "xlsx" and str(args.out) == "-":
+        raise ValueError("--format xlsx writes a binary workbook: give a file name to --out, "
+                         "not -")
+    if args.format != "geojson":
+        return
+    if args.table != "indicators":
+        raise ValueError(f"--format geojson maps the indicators table, not --table {args.table}")
+    if len(set(args.indicator or [])) != 1:
+        raise ValueError("--format geojson maps one indicator: give exactly one --indicator "
+                         f"(got {len(set(args.indicator or []))})")
+    if len(set(args.period or [])) > 1:
+        raise ValueError("--format geojson maps one period: give at most one --period "
+                         "(the latest when none)")
+    if set(args.level or ["council"]) != {"council"}:
+        raise ValueError("--format geojson maps council figures only: leave out --level, or "
+                         "give --level council")
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
+    _check_export(args)
     settings = get_settings()
     engine = make_engine(settings.database_url)
-    table = indicator_table(engine, args.indicator, args.level, args.period, settings.data_dir)
-    text = csv_bytes(table).decode("utf-8")
-    if str(args.out) == "-":
-        sys.stdout.write(text)
+    if args.format == "xlsx":
+        data = workbook_bytes(engine, args.indicator, args.level, args.period, settings.data_dir)
+        summary = f"wrote a workbook of every table ({', '.join(TABLES)}) to {args.out}"
+    elif args.format == "geojson":
+        period = args.period[0] if args.period else None
+        data = geojson_bytes(engine, args.indicator[0], period, settings.data_dir)
+        meta = json.loads(data)["metadata"]
+        summary = (f"wrote {N_COUNCILS} council boundaries with {meta['indicator']} "
+                   f"(period {meta['period']}) to {args.out}")
     else:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"sasci-map export: wrote {len(table):,} rows to {args.out}")
+        table = table_frame(engine, args.table, args.indicator, args.level, args.period,
+                            settings.data_dir)
+        data = csv_bytes(table)
+        summary = f"wrote {len(table):,} rows of the {args.table} table to {args.out}"
+    if str(args.out) == "-":
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        Path(args.out).write_bytes(data)
+        print(f"sasci-map export: {summary}")
     return 0
 
 
@@ -141,12 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"random seed (default {DEMO_SEED}, the bundled demo set)")
     p_demo.add_argument("--out", type=Path, required=True, help="folder to write into")
     p_demo.set_defaults(func=_cmd_demo_data)
-    p_export = sub.add_parser("export", help="write the tidy indicator table as CSV: one row "
-                              "per indicator x area x period with numerator, denominator, "
-                              "interval, method, status, benchmarks, source and synthetic flag")
-    p_export.add_argument("--table", choices=["indicators"], default="indicators")
-    p_export.add_argument("--format", choices=["csv"], default="csv")
-    p_export.add_argument("--out", type=Path, required=True, help="file to write, or - for stdout")
+    p_export = sub.add_parser(
+        "export", help="write an export table as CSV (the tidy indicator table by default: one "
+        "row per indicator x area x period with numerator, denominator, interval, method, "
+        "status, benchmarks, source and synthetic flag), every table as one XLSX workbook, or "
+        "one indicator's council figures as GeoJSON")
+    p_export.add_argument("--table", choices=TABLES, default="indicators",
+                          help="table to write as CSV (default indicators); xlsx ignores it "
+                          "(the workbook holds every table); geojson needs indicators")
+    p_export.add_argument("--format", choices=EXPORT_FORMATS, default="csv",
+                          help="csv (default); xlsx: a workbook with every table, definitions, "
+                          "codebook and notes; geojson: the 153 council boundaries with one "
+                          "--indicator's figures (one --period, the latest by default)")
+    p_export.add_argument("--out", type=Path, required=True,
+                          help="file to write, or - for stdout (csv and geojson)")
     p_export.add_argument("--indicator", action="append", help="keep this indicator (repeatable)")
     p_export.add_argument("--level", action="append", choices=["council", "region", "england"],
                           help="keep this area level (repeatable)")
