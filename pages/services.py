@@ -30,6 +30,9 @@ def configure(server: flask.Flask, settings: Settings) -> None:
     server.config[_SETTINGS_KEY] = settings
     if "councils_geojson" not in server.view_functions:
         server.add_url_rule(GEOJSON_ROUTE, "councils_geojson", _send_boundaries)
+    from pages import api  # here, not at the top: pages.api imports this module
+
+    api.register(server)  # the read-only /api/v1/ (once per server)
 
 
 def _send_boundaries() -> flask.Response:
