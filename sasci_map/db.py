@@ -324,13 +324,20 @@ def read_definitions(engine: Engine) -> pd.DataFrame:
         return pd.DataFrame(conn.execute(query).mappings().all(), columns=DEFINITION_COLUMNS)
 
 
-def read_values(engine: Engine, indicator_id: str | None = None, period: str | None = None,
-                area_level: str = "council") -> pd.DataFrame:
-    """Return long-form values at one area level: one indicator's, or every indicator's."""
+def read_values(engine: Engine, indicator_id: str | Sequence[str] | None = None,
+                period: str | None = None, area_level: str | None = "council") -> pd.DataFrame:
+    """Return long-form values at one area level (or all, with None) of some or all indicators.
+
+    ``indicator_id`` may be one id or a sequence of ids.
+    """
     t = indicator_values_table
-    query = sa.select(*[t.c[c] for c in VALUE_COLUMNS]).where(t.c.area_level == area_level)
-    if indicator_id is not None:
+    query = sa.select(*[t.c[c] for c in VALUE_COLUMNS])
+    if area_level is not None:
+        query = query.where(t.c.area_level == area_level)
+    if isinstance(indicator_id, str):
         query = query.where(t.c.indicator_id == indicator_id)
+    elif indicator_id is not None:
+        query = query.where(t.c.indicator_id.in_(list(indicator_id)))
     if period is not None:
         query = query.where(t.c.period == period)
     with engine.connect() as conn:
@@ -339,6 +346,15 @@ def read_values(engine: Engine, indicator_id: str | None = None, period: str | N
     for col in ("numerator", "denominator", "value", "lower", "upper"):
         frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
     return frame
+
+
+def indicator_periods(engine: Engine) -> pd.DataFrame:
+    """Return the distinct ``indicator_id, period`` pairs stored, sorted."""
+    t = indicator_values_table
+    query = sa.select(t.c.indicator_id, t.c.period).distinct().order_by(t.c.indicator_id,
+                                                                        t.c.period)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=["indicator_id", "period"])
 
 
 def read_datasets(engine: Engine) -> pd.DataFrame:

@@ -25,11 +25,6 @@ TIDY_COLUMNS = [
 LEVEL_ORDER = {"england": 0, "region": 1, "council": 2}
 
 
-def _read_all_levels(engine: Engine) -> pd.DataFrame:
-    return pd.concat([db.read_values(engine, area_level=level) for level in db.AREA_LEVELS],
-                     ignore_index=True)
-
-
 def _check(name: str, given: Sequence[str] | None, known: set[str]) -> None:
     if given is None:
         return
@@ -65,11 +60,11 @@ def indicator_table(engine: Engine, indicators: Sequence[str] | None = None,
         On an unknown indicator, level or period, naming it and what is available.
     """
     definitions = db.read_definitions(engine)
-    every = _read_all_levels(engine)
-    values = every
     _check("indicator", indicators, set(definitions["indicator_id"]))
     _check("level", levels, set(db.AREA_LEVELS))
-    _check("period", periods, set(values["period"]))
+    every = db.read_values(engine, indicators, area_level=None)  # all levels: benchmarks
+    values = every
+    _check("period", periods, set(db.indicator_periods(engine)["period"]))
     if indicators is not None:
         values = values[values["indicator_id"].isin(indicators)]
     if levels is not None:
