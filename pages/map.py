@@ -11,6 +11,7 @@ from pages import ids, services
 from sasci_map import indicators
 from sasci_map.choropleth import apply_updates, map_figure
 from sasci_map.classing import CLASS_METHODS
+from sasci_map.exports import csv_bytes
 from sasci_map.mapview import (
     ViewState,
     build_map_view,
@@ -19,6 +20,7 @@ from sasci_map.mapview import (
     zoom_for,
 )
 from sasci_map.resolver import resolve_council
+from sasci_map.tidy import indicator_table
 
 dash.register_page(__name__, path="/", name="Map", title="Map of councils — SASCI capacity map")
 
@@ -101,8 +103,15 @@ def layout(**params) -> html.Div:
                 html.Div(id=ids.MAP_COUNCIL_PANEL, className="mt-3", **{"aria-live": "polite"}),
             ], lg=3),
         ]),
-        html.H2("Table of values", className="h5 mt-3"),
-        html.P("The same figures as the map, one row per council; sort or filter any column.",
+        html.Div([
+            html.H2("Table of values", className="h5 mt-3 mb-0 me-3"),
+            dbc.Button("Download CSV of the mapped figures", id=ids.MAP_CSV_BUTTON,
+                       color="secondary", outline=True, size="sm", className="mt-3"),
+            dcc.Download(id=ids.MAP_CSV_DOWNLOAD),
+        ], className="d-flex align-items-baseline flex-wrap"),
+        html.P("The same figures as the map, one row per council; sort or filter any column. "
+               "The CSV has every council with numerator, denominator, interval, status, "
+               "benchmarks, source and whether the data are synthetic.",
                className="small text-muted"),
         dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS,
                    rowData=view.table_rows(view_state.region),
@@ -143,6 +152,26 @@ def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = F
         target[path[-1]] = value
     return (patch, _legend(view.state), view.caption, _definition_text(view.definition),
             view.table_rows(region))
+
+
+@callback(
+    Output(ids.MAP_CSV_DOWNLOAD, "data"),
+    Input(ids.MAP_CSV_BUTTON, "n_clicks"),
+    State(ids.MAP_INDICATOR, "value"),
+    prevent_initial_call=True,
+)
+def on_download_csv(_clicks, indicator_id):
+    """Send the tidy council rows of the mapped indicator (latest period) as CSV."""
+    frame = mapped_rows(indicator_id)
+    period = frame["period"].iloc[0] if len(frame) else "none"
+    return dcc.send_bytes(csv_bytes(frame), f"sasci-{indicator_id}-{period}-councils.csv")
+
+
+def mapped_rows(indicator_id: str):
+    """Return the tidy-table council rows of one indicator in its latest period."""
+    frame = indicator_table(services.engine(), [indicator_id], ["council"],
+                            data_dir=services.data_dir())
+    return frame[frame["period"] == frame["period"].max()] if len(frame) else frame
 
 
 @callback(

@@ -146,3 +146,20 @@ def test_about_lists_the_demo_waves_and_inventories_as_synthetic(request_context
     inventories = _text(find(about, ids.ABOUT_INVENTORIES))
     assert "innovations" in inventories and "infrastructure" in inventories
     assert "(synthetic demo data)" in inventories
+
+
+def test_map_csv_download_has_every_council_of_the_mapped_indicator(request_context):
+    import io
+
+    import pandas as pd
+
+    payload = page_module().on_download_csv(1, "cap_overall")
+    assert payload["filename"] == "sasci-cap_overall-2025-councils.csv"
+    import base64
+
+    text = base64.b64decode(payload["content"]).decode("utf-8")
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert len(frame) == 153 and set(frame["period"]) == {"2025"}
+    hidden = frame[frame["status"] != "value"]
+    assert (hidden[["numerator", "denominator", "value", "lower", "upper"]] == "").all().all()
+    assert set(frame["synthetic"]) == {"True"}
