@@ -23,6 +23,7 @@ NEUTRALISER = "'"
 #: beyond its meaning, without binary floating-point noise.
 CSV_FLOAT_FORMAT = "%.10g"
 SYNTHETIC_LABEL = "synthetic demo data"
+LICENCE_COLUMN, CITATION_COLUMN = "licence", "citation"
 CITATION = ("SASCI capacity map (Supporting Adult Social Care Innovation), indicator export; "
             "survey figures computed by this tool from the SASCI survey")
 
@@ -50,6 +51,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Render a table as UTF-8 CSV with a header and Unix line ends, formulas neutralised.
 
+    Two last columns, ``licence`` and ``citation``, carry the attribution and citation on every
+    row, so a CSV keeps them however it is cut (whether figures are synthetic is in the
+    table's own ``synthetic`` columns).
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -58,8 +63,10 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     -------
     bytes
     """
-    text = neutralise_frame(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT,
-                                          lineterminator="\n")
+    signed = frame.assign(**{LICENCE_COLUMN: "; ".join(attribution_lines()),
+                             CITATION_COLUMN: CITATION})
+    text = neutralise_frame(signed).to_csv(index=False, float_format=CSV_FLOAT_FORMAT,
+                                           lineterminator="\n")
     return text.encode("utf-8")
 
 

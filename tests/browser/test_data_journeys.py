@@ -50,7 +50,7 @@ def test_choose_an_indicator_and_level_then_download_the_csv(watched_page, live_
     got = pd.read_csv(download.path(), dtype={"period": str})
     expected = exports.table_frame(engine, "indicators", ["pct_65_plus"], ["council"],
                                    data_dir=settings.data_dir)
-    assert list(got.columns) == list(expected.columns)
+    assert list(got.columns) == [*expected.columns, "licence", "citation"]
     assert len(got) == len(expected) == 153
     assert set(got["indicator_id"]) == {"pct_65_plus"} and set(got["area_level"]) == {"council"}
     assert got["area_code"].tolist() == expected["area_code"].tolist()

@@ -202,7 +202,10 @@ def test_csv_round_trips_through_pandas_with_the_rows_of_the_json(client, name):
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="sasci_') and disposition.endswith('.csv"')
     table = pd.read_csv(io.BytesIO(response.data), dtype=str, keep_default_na=False)
-    assert list(table.columns) == list(rows[0])
+    assert list(table.columns) == [*rows[0], "licence", "citation"]
+    assert table["licence"].str.contains("Open Government Licence v3.0").all()
+    assert table["citation"].str.startswith("SASCI capacity map").all()
+    table = table.drop(columns=["licence", "citation"])
     expected = pd.DataFrame([{k: as_csv_text(v) for k, v in row.items()} for row in rows],
                             columns=table.columns)
     pd.testing.assert_frame_equal(table, expected)

@@ -129,7 +129,7 @@ def test_csv_download_holds_exactly_the_filtered_rows(request_context, engine, c
     got = pd.read_csv(io.BytesIO(payload_bytes(payload)), dtype={"period": str})
     expected = exports.table_frame(engine, "indicators", chosen, levels, periods,
                                    services.data_dir())
-    assert list(got.columns) == TIDY_COLUMNS
+    assert list(got.columns) == [*TIDY_COLUMNS, "licence", "citation"]
     assert len(got) == len(expected) > 0 and f"{len(expected):,} rows" in message
     assert got[KEYS].to_numpy().tolist() == expected[KEYS].to_numpy().tolist()
     assert set(got["area_level"]) == set(levels)
@@ -145,7 +145,7 @@ def test_csv_download_of_the_other_tables(request_context, engine, table):
     assert payload["filename"] == f"sasci-{table}.csv"
     got = pd.read_csv(io.BytesIO(payload_bytes(payload)))
     expected = exports.table_frame(engine, table, data_dir=services.data_dir())
-    assert list(got.columns) == list(expected.columns)
+    assert list(got.columns) == [*expected.columns, "licence", "citation"]
     assert len(got) == len(expected) > 0
     if table == "councils":
         assert len(got) == 153
