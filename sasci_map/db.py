@@ -341,7 +341,8 @@ def read_values(engine: Engine, indicator_id: str | Sequence[str] | None = None,
     if period is not None:
         query = query.where(t.c.period == period)
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(t.c.indicator_id, t.c.area_code)).mappings().all()
+        rows = conn.execute(query.order_by(t.c.indicator_id, t.c.area_code, t.c.period)
+                            ).mappings().all()
     frame = pd.DataFrame(rows, columns=VALUE_COLUMNS)
     for col in ("numerator", "denominator", "value", "lower", "upper"):
         frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
