@@ -135,6 +135,7 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, data_dir: Path |
         say(f"validated in {time.perf_counter() - started:.1f} s")
         report = ImportReport(kind, path, len(table.frame), _survey_details(batch.waves),
                               batch.notes)
+        del table  # the text of a large file is no longer needed: free it before writing
         stored = survey_store.stored_wave_hashes(engine, batch.waves["wave"])
         if skip_unchanged and all(stored.get(int(w)) == digest for w in batch.waves["wave"]):
             report.unchanged = True

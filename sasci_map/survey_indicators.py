@@ -155,8 +155,11 @@ def _sums(scores: pd.DataFrame, keys: pd.Series, ids: list[str],
     size, width = len(index), len(ids)
     matrix = scores[ids].to_numpy(dtype=float)
     valid = ~np.isnan(matrix) & (group >= 0)[:, None]
-    cell = (group[:, None] * width + np.arange(width))[valid]
+    # int32 cell numbers halve the largest temporary (rows x indicators) for big surveys.
+    dtype = np.int32 if size * width < np.iinfo(np.int32).max else np.int64
+    cell = (group.astype(dtype)[:, None] * dtype(width) + np.arange(width, dtype=dtype))[valid]
     x = matrix[valid]
+    del matrix, valid
     parts = {
         "n": np.bincount(cell, minlength=size * width),
         "total": np.bincount(cell, weights=x, minlength=size * width),
