@@ -33,12 +33,6 @@ DATA_URLS = {
 }
 
 
-@pytest.fixture(scope="module")
-def client(settings, engine):
-    services.configure(app_module.server, settings)
-    return app_module.server.test_client()
-
-
 def strict_json(response) -> dict:
     """Parse a response body as strict JSON: NaN or Infinity fail the test."""
     def refuse(token):

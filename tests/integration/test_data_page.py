@@ -23,12 +23,6 @@ pytest.importorskip("dash")
 KEYS = ["indicator_id", "area_code", "period"]
 
 
-@pytest.fixture(scope="module")
-def client(settings, engine):
-    services.configure(app_module.server, settings)
-    return app_module.server.test_client()
-
-
 @pytest.fixture
 def request_context(settings, engine):
     services.configure(app_module.server, settings)

@@ -21,19 +21,6 @@ pytest.importorskip("dash")
 HIN = "health_innovation_network"
 
 
-@pytest.fixture
-def request_context(settings, engine):
-    services.configure(app_module.server, settings)
-    with app_module.server.test_request_context("/"):
-        yield
-
-
-@pytest.fixture(scope="module")
-def client(settings, engine):
-    services.configure(app_module.server, settings)
-    return app_module.server.test_client()
-
-
 def find(component, component_id):
     """Depth-first search of a Dash layout for the component with ``component_id``."""
     if getattr(component, "id", None) == component_id:

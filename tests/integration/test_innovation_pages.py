@@ -21,19 +21,6 @@ NO_FILTERS = (None,) * len(views.FACETS)
 
 
 @pytest.fixture(scope="module")
-def client(settings, engine):
-    services.configure(app_module.server, settings)
-    return app_module.server.test_client()
-
-
-@pytest.fixture
-def request_context(settings, engine):
-    services.configure(app_module.server, settings)
-    with app_module.server.test_request_context("/"):
-        yield
-
-
-@pytest.fixture(scope="module")
 def stored(engine):
     """The inventory as stored, read straight from the database."""
     return survey_store.read_inventory(engine, "innovations")

@@ -6,25 +6,11 @@ import json
 
 import pytest
 
-import app as app_module
 from pages import ids, services
 from sasci_map import indicators
 from sasci_map.choropleth import MISSING_TRACE, VALUES_TRACE
 
 pytest.importorskip("dash")
-
-
-@pytest.fixture(scope="module")
-def client(settings, engine):
-    services.configure(app_module.server, settings)
-    return app_module.server.test_client()
-
-
-@pytest.fixture
-def request_context(settings, engine):
-    services.configure(app_module.server, settings)
-    with app_module.server.test_request_context("/"):
-        yield
 
 
 def find(component, component_id):
