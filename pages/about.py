@@ -10,7 +10,7 @@ from pages import ids, services
 from sasci_map import db, survey_store
 from sasci_map.provenance import DATA_VINTAGES, attribution_lines
 
-dash.register_page(__name__, path="/about", name="About",
+dash.register_page(__name__, order=9, path="/about", name="About",
                    title="About the data — SASCI capacity map")
 
 

@@ -12,7 +12,7 @@ from sasci_map import db, export_geojson, export_xlsx, exports, survey_store
 from sasci_map.indicators import DOMAIN_LABELS, catalogue
 from sasci_map.tidy import TIDY_COLUMNS
 
-dash.register_page(__name__, path="/data", name="Data",
+dash.register_page(__name__, order=7, path="/data", name="Data",
                    title="Data downloads — SASCI capacity map")
 
 #: Rows the preview grid shows; the downloads always hold every matching row.

@@ -16,7 +16,7 @@ from sasci_map import infrastructure_views as views
 from sasci_map.exports import csv_bytes
 from sasci_map.inventory import typology
 
-dash.register_page(__name__, path="/infrastructure", name="Support infrastructure",
+dash.register_page(__name__, order=6, path="/infrastructure", name="Support infrastructure",
                    title="Support infrastructure — SASCI capacity map")
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,

@@ -13,7 +13,7 @@ from sasci_map import innovation_views as views
 from sasci_map.choropleth import apply_updates, map_figure
 from sasci_map.exports import csv_bytes
 
-dash.register_page(__name__, path="/innovations", name="Innovations",
+dash.register_page(__name__, order=5, path="/innovations", name="Innovations",
                    title="Innovations — SASCI capacity map")
 
 #: Each facet's filter control, in the order of ``views.FACETS``.

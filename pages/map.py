@@ -22,7 +22,8 @@ from sasci_map.mapview import (
 from sasci_map.resolver import resolve_council
 from sasci_map.tidy import indicator_table
 
-dash.register_page(__name__, path="/", name="Map", title="Map of councils — SASCI capacity map")
+dash.register_page(__name__, order=0, path="/", name="Map",
+                   title="Map of councils — SASCI capacity map")
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

@@ -9,10 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from sasci_map.classing import QUANTILES, classify
+from sasci_map.palette import SEQUENTIAL_5
 
-#: ColorBrewer YlGnBu (from its 7-class scheme, the near-white first step left out so the lowest
-#: class never reads as "no data"): sequential, colour-blind safe; darker = higher.
-SEQUENTIAL_5 = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#253494")
 #: Councils without a value: a mid grey that no palette class uses, named in the legend.
 MISSING_COLOUR = "#9e9e9e"
 BORDER_COLOUR = "#ffffff"
