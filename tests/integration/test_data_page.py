@@ -17,6 +17,7 @@ import app as app_module
 from pages import ids, services
 from sasci_map import export_xlsx, exports
 from sasci_map.tidy import TIDY_COLUMNS
+from tests.layout_tools import find, text_of
 
 pytest.importorskip("dash")
 
@@ -28,28 +29,6 @@ def request_context(settings, engine):
     services.configure(app_module.server, settings)
     with app_module.server.test_request_context("/data"):
         yield
-
-
-def find(component, component_id):
-    """Depth-first search of a Dash layout for the component with ``component_id``."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
-
-
-def text_of(component) -> str:
-    """All text of a Dash component tree, space-joined."""
-    if isinstance(component, str | int | float):
-        return str(component)
-    children = getattr(component, "children", None)
-    items = children if isinstance(children, list) else [children]
-    return " ".join(text_of(c) for c in items if c is not None)
 
 
 def page():

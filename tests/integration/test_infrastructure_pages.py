@@ -15,23 +15,11 @@ from pages import ids, services
 from sasci_map import infrastructure_figures as figures
 from sasci_map import infrastructure_views as views
 from sasci_map.choropleth import VALUES_TRACE
+from tests.layout_tools import find
 
 pytest.importorskip("dash")
 
 HIN = "health_innovation_network"
-
-
-def find(component, component_id):
-    """Depth-first search of a Dash layout for the component with ``component_id``."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
 
 
 def text(component) -> str:

@@ -16,6 +16,7 @@ from pages import ids, services
 from sasci_map import innovation_views as views
 from sasci_map import survey_store
 from sasci_map.choropleth import MISSING_TRACE, VALUES_TRACE
+from tests.layout_tools import find, text_of
 
 NO_FILTERS = (None,) * len(views.FACETS)
 
@@ -24,29 +25,6 @@ NO_FILTERS = (None,) * len(views.FACETS)
 def stored(engine):
     """The inventory as stored, read straight from the database."""
     return survey_store.read_inventory(engine, "innovations")
-
-
-def find(component, component_id):
-    """Depth-first search of a Dash layout for the component with ``component_id``."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
-
-
-def text_of(component) -> str:
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list):
-        return " ".join(text_of(c) for c in component)
-    children = getattr(component, "children", None)
-    items = children if isinstance(children, list) else [children]
-    return " ".join(text_of(c) for c in items if c is not None)
 
 
 def listing():

@@ -9,21 +9,9 @@ import pytest
 from pages import ids, services
 from sasci_map import indicators
 from sasci_map.choropleth import MISSING_TRACE, VALUES_TRACE
+from tests.layout_tools import find, text_of
 
 pytest.importorskip("dash")
-
-
-def find(component, component_id):
-    """Depth-first search of a Dash layout for the component with ``component_id``."""
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and hasattr(child, "to_plotly_json"):
-            hit = find(child, component_id)
-            if hit is not None:
-                return hit
-    return None
 
 
 def page_module():
@@ -112,24 +100,15 @@ def test_pages_respond_with_titles_and_assets_are_local(client):
     assert "max-age" in geo.headers["Cache-Control"]
 
 
-def _text(component) -> str:
-    """All text of a Dash component tree, space-joined."""
-    if isinstance(component, str | int | float):
-        return str(component)
-    children = getattr(component, "children", None)
-    items = children if isinstance(children, list) else [children]
-    return " ".join(_text(c) for c in items if c is not None)
-
-
 def test_about_lists_the_demo_waves_and_inventories_as_synthetic(request_context, engine):
     import sys
 
     about = sys.modules["pages.about"].layout()
     notice = find(about, ids.ABOUT_DEMO_NOTICE)
-    assert notice is not None and "Synthetic demo data" in _text(notice)
-    waves = _text(find(about, ids.ABOUT_SURVEY))
+    assert notice is not None and "Synthetic demo data" in text_of(notice)
+    waves = text_of(find(about, ids.ABOUT_SURVEY))
     assert "2023 synthetic demo data" in waves and "2025 synthetic demo data" in waves
-    inventories = _text(find(about, ids.ABOUT_INVENTORIES))
+    inventories = text_of(find(about, ids.ABOUT_INVENTORIES))
     assert "innovations" in inventories and "infrastructure" in inventories
     assert "(synthetic demo data)" in inventories
 
