@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from plotly.utils import PlotlyJSONEncoder  # noqa: E402
 
 import app as app_module  # noqa: E402
-from sasci_map.choropleth import MISSING_TRACE, VALUES_TRACE, map_figure  # noqa: E402
+from sasci_map.choropleth import map_figure  # noqa: E402
 from sasci_map.geography import boundaries_path  # noqa: E402
 
 INDICATORS = ("pct_65_plus", "imd_average_score", "ascof_2a2", "ascof_1c1a", "pop_85_plus")
@@ -44,9 +44,9 @@ def main() -> None:
                 t0 = time.perf_counter()
                 view = page.build_map_view(page.services.engine(), indicator, "quantiles",
                                            page.services.data_dir())
-                figure = map_figure("", view.state)
-                for trace in (MISSING_TRACE, VALUES_TRACE):
-                    figure["data"][trace]["geojson"] = geojson
+                figure = map_figure("", view.state, state_layers=True)
+                for trace in figure["data"]:
+                    trace["geojson"] = geojson
                 body = json.dumps(figure, cls=PlotlyJSONEncoder)
                 naive_s.append(time.perf_counter() - t0)
                 naive_bytes.append(len(body))

@@ -10,11 +10,24 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html
 from pages import ids, services
 from sasci_map import indicators
 from sasci_map.choropleth import apply_updates, map_figure
-from sasci_map.classing import CLASS_METHODS
+from sasci_map.classing import COLOUR_MODES
+from sasci_map.db import indicator_periods
 from sasci_map.exports import csv_bytes
+from sasci_map.map_modes import (
+    VIEW_COVERAGE,
+    VIEW_POOLED,
+    VIEW_VALUES,
+    VIEWS,
+    coverage_frame,
+    periods_of,
+    resolve_period,
+    survey_waves,
+)
 from sasci_map.mapview import (
+    MapView,
     ViewState,
     build_map_view,
+    indicator_options,
     parse_view_state,
     region_options,
     zoom_for,
@@ -27,52 +40,179 @@ dash.register_page(__name__, order=0, path="/", name="Map",
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-TABLE_COLUMNS = [
-    {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
-    {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
-    {"field": "value", "headerName": "Value", "flex": 1, "type": "numericColumn",
-     "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.1f')(params.value)"}},
-    {"field": "rank", "headerName": "Rank", "flex": 0.7, "type": "numericColumn"},
-    {"field": "status", "headerName": "Status", "flex": 0.8},
-    {"field": "reason", "headerName": "Why no value", "flex": 2},
-    {"field": "code", "headerName": "GSS code", "flex": 1},
-]
+NUMBER = {"function": "params.value == null ? '' : d3.format(',.2~f')(params.value)"}
+#: Columns of the table beside the map, by view (councils; regions when pooled; coverage).
+TABLE_COLUMNS = {
+    VIEW_VALUES: [
+        {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
+        {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
+        {"field": "value", "headerName": "Value", "flex": 1, "type": "numericColumn",
+         "valueFormatter": NUMBER},
+        {"field": "lower", "headerName": "Lower 95%", "flex": 1, "type": "numericColumn",
+         "valueFormatter": NUMBER},
+        {"field": "upper", "headerName": "Upper 95%", "flex": 1, "type": "numericColumn",
+         "valueFormatter": NUMBER},
+        {"field": "rank", "headerName": "Rank", "flex": 0.7, "type": "numericColumn"},
+        {"field": "denominator", "headerName": "Organisations / denominator", "flex": 1.2,
+         "type": "numericColumn", "valueFormatter": NUMBER},
+        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "filter": True},
+        {"field": "status", "headerName": "Status", "flex": 1.5, "filter": True},
+        {"field": "reason", "headerName": "Why no value", "flex": 2},
+        {"field": "code", "headerName": "GSS code", "flex": 1},
+    ],
+    VIEW_POOLED: [
+        {"field": "region", "headerName": "Region", "flex": 2, "filter": True},
+        {"field": "councils", "headerName": "Councils", "flex": 0.8, "type": "numericColumn"},
+        {"field": "value", "headerName": "Region value (pooled)", "flex": 1.2,
+         "type": "numericColumn", "valueFormatter": NUMBER},
+        {"field": "lower", "headerName": "Lower 95%", "flex": 1, "type": "numericColumn",
+         "valueFormatter": NUMBER},
+        {"field": "upper", "headerName": "Upper 95%", "flex": 1, "type": "numericColumn",
+         "valueFormatter": NUMBER},
+        {"field": "denominator", "headerName": "Organisations", "flex": 1,
+         "type": "numericColumn", "valueFormatter": NUMBER},
+        {"field": "vs_england", "headerName": "vs England", "flex": 1.3},
+        {"field": "status", "headerName": "Status", "flex": 1.5},
+        {"field": "reason", "headerName": "Why no value", "flex": 2},
+        {"field": "code", "headerName": "GSS code", "flex": 1},
+    ],
+    VIEW_COVERAGE: [
+        {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
+        {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
+        {"field": "coverage", "headerName": "Who took part", "flex": 2, "filter": True},
+        {"field": "council_orgs", "headerName": "Council organisation", "flex": 1,
+         "type": "numericColumn"},
+        {"field": "provider_orgs", "headerName": "Provider organisations", "flex": 1,
+         "type": "numericColumn"},
+        {"field": "organisations", "headerName": "Organisations", "flex": 1,
+         "type": "numericColumn"},
+        {"field": "respondents", "headerName": "Respondents", "flex": 1,
+         "type": "numericColumn"},
+        {"field": "code", "headerName": "GSS code", "flex": 1},
+    ],
+}
+TABLE_INTRO = {
+    VIEW_VALUES: "The same figures as the map, one row per council, with the 95% interval, "
+                 "the organisations (or denominator) behind each figure and the comparison "
+                 "with England; sort or filter any column.",
+    VIEW_POOLED: "The region figures the map shows, one row per region (each council on the "
+                 "map takes its region's figure).",
+    VIEW_COVERAGE: "Who took part in the survey wave, one row per council: organisations "
+                   "counted once however many of their staff responded.",
+}
+SYNTHETIC_BADGE = "Synthetic demo data"
 
 
-def _legend(state: dict) -> list:
-    """Render the legend as a titled list: class method and unit, swatches, ranges, counts."""
+def _swatch(colour: str, outline: str | None = None, width: float = 0.0,
+            gradient: str | None = None) -> html.Span:
+    style = {"background": gradient or colour}
+    if outline:
+        style["border"] = f"{max(1, round(width * 2))}px solid {outline}"
+    return html.Span(className="legend-swatch", style=style)
+
+
+def _legend(view: MapView) -> list:
+    """Render the legend: the colouring with units and direction, then every state with counts."""
+    state = view.state
     unit = f" ({state['unit']})" if state["unit"] else ""
-    items = [html.Li([html.Span(className="legend-swatch", style={"background": row["colour"]}),
-                      f"{row['label']} ({row['count']} councils)"])
-             for row in state["legend"]]
-    return [html.P(f"{state['method_title'] or 'No classes'}{unit}; darker = higher",
-                   className="small mb-1 fw-semibold"),
-            html.Ul(items, className="legend list-unstyled mb-0")]
+    colouring = state["method_title"] or "No colours"
+    direction = state["direction"] if view.view != VIEW_COVERAGE else ""
+    heading = f"{colouring}{unit}" + (f"; {direction}" if direction else "")
+    value_word = {VIEW_POOLED: "In a region with a value",
+                  VIEW_COVERAGE: "Took part"}.get(view.view, "Value")
+    rows = [html.Li([_swatch(r["colour"], gradient=r.get("gradient")),
+                     f"{r['label']} ({_councils(r['count'])})"]) for r in state["legend"]]
+    states = [html.Li([_swatch(s["colour"], s["outline"], s["width"]),
+                       f"{_state_label(view, s)} ({_councils(s['count'])})"],
+                      **{"data-state": s["status"]})
+              for s in state["states"] if view.view != VIEW_COVERAGE or s["count"]]
+    out = [html.P(heading, className="small mb-1 fw-semibold"),
+           html.P(f"{value_word}: {_councils(state['n_value'])}", className="small mb-1"),
+           html.Ul(rows, className="legend list-unstyled mb-1", id=ids.MAP_LEGEND_VALUES)]
+    if state["note"]:
+        out.append(html.P(state["note"], className="small text-muted mb-1"))
+    hidden = state["counts"]["suppressed"] + state["counts"]["no_response"]
+    if view.view == VIEW_VALUES and hidden > state["n_value"]:
+        out.append(html.P("Most councils' own figures are withheld or missing: show "
+                          "\"Region figures, pooled\" to see every council's region figure.",
+                          className="small text-muted mb-1", id=ids.MAP_POOLED_HINT))
+    out += [html.P("Without a value (outlined; reason on hover and in the table)",
+                   className="small mb-1 fw-semibold mt-2"),
+            html.Ul(states, className="legend list-unstyled mb-0", id=ids.MAP_LEGEND_STATES)]
+    if view.synthetic:
+        out.append(dbc.Badge(SYNTHETIC_BADGE, color="warning", text_color="dark",
+                             className="mt-2"))
+    return out
 
 
-def _definition_text(definition: dict) -> list:
-    return [html.Strong(definition["title"]), f" — {definition['definition']} ",
-            html.Span(f"Unit: {definition['unit'] or 'none'}. Period: {definition['period']}. "
-                      f"Source: {definition['source']}.", className="text-muted")]
+def _councils(n: int) -> str:
+    return f"{n} council{'' if n == 1 else 's'}"
+
+
+def _state_label(view: MapView, state: dict) -> str:
+    if view.view == VIEW_COVERAGE:
+        return "No organisation took part"
+    if view.view == VIEW_POOLED:
+        return f"Region figure: {state['label'].lower()}"
+    return state["label"]
+
+
+def _definition_text(view: MapView) -> list:
+    d = view.definition
+    parts = [html.Strong(d["title"]), f" — {d['definition']} ",
+             html.Span(f"Unit: {d['unit'] or 'none'}. Period: {view.period or d['period']}. "
+                       f"Source: {d['source']}.", className="text-muted")]
+    if view.view == VIEW_POOLED:
+        parts.append(html.Span(" Region value, pooled over all responding organisations of "
+                               "the region; every council shows its region's figure.",
+                               className="text-muted"))
+    if view.synthetic:
+        parts += [" ", dbc.Badge(SYNTHETIC_BADGE, color="warning", text_color="dark")]
+    if view.view != VIEW_COVERAGE:
+        parts += [" ", dcc.Link("Definition and method",
+                                href=f"/methods#indicator-{d['indicator_id']}")]
+    return parts
+
+
+def _wave_controls(indicator_id: str, view: str, wave: str | None) -> tuple:
+    """Return the wave selector's options, value and disabled flag for an indicator and view."""
+    engine = services.engine()
+    periods = survey_waves(engine) if view == VIEW_COVERAGE else periods_of(engine, indicator_id)
+    value = resolve_period(periods, wave)
+    return ([{"label": p, "value": p} for p in periods], value or None, len(periods) <= 1)
+
+
+def _colour_options(view: str) -> list[dict]:
+    return [{"label": label, "value": key, "disabled": view == VIEW_COVERAGE}
+            for key, label in COLOUR_MODES.items()]
 
 
 def layout(**params) -> html.Div:
     """Lay out the map page in the view state the URL encodes."""
     engine, data_dir = services.engine(), services.data_dir()
     catalogue = indicators.catalogue(engine)
-    view_state = parse_view_state(params, catalogue["indicator_id"].tolist(), data_dir)
-    view = build_map_view(engine, view_state.indicator, view_state.method, data_dir)
-    figure = map_figure(services.GEOJSON_ROUTE, view.state)
+    periods = indicator_periods(engine).groupby("indicator_id")["period"].apply(sorted).to_dict()
+    view_state = parse_view_state(params, catalogue["indicator_id"].tolist(), data_dir, periods)
+    wave_options, wave, wave_disabled = _wave_controls(view_state.indicator, view_state.view,
+                                                       view_state.wave)
+    view = build_map_view(engine, view_state.indicator, view_state.method, data_dir, wave,
+                          view_state.view)
+    figure = map_figure(services.GEOJSON_ROUTE, view.state, state_layers=True)
     apply_updates(figure, zoom_for(view_state.region, data_dir))
-    options = [{"label": f"{r.source} · {r.label}", "value": r.indicator_id}
-               for r in catalogue.itertuples(index=False)]
     controls = dbc.Card(dbc.CardBody([
         dbc.Label("Indicator", html_for=ids.MAP_INDICATOR),
-        dcc.Dropdown(id=ids.MAP_INDICATOR, options=options, value=view_state.indicator,
-                     clearable=False, searchable=True),
-        dbc.Label("Classes", html_for=ids.MAP_CLASS_METHOD, className="mt-3"),
+        dcc.Dropdown(id=ids.MAP_INDICATOR, options=indicator_options(catalogue),
+                     value=view_state.indicator, clearable=False, searchable=True,
+                     maxHeight=360, search_order="original"),
+        dbc.Label("Survey wave (period)", html_for=ids.MAP_WAVE, className="mt-3"),
+        dcc.Dropdown(id=ids.MAP_WAVE, options=wave_options, value=wave, clearable=False,
+                     searchable=False, disabled=wave_disabled),
+        dbc.Label("Show", html_for=ids.MAP_VIEW, className="mt-3"),
+        dbc.RadioItems(id=ids.MAP_VIEW, value=view_state.view,
+                       options=[{"label": v, "value": k} for k, v in VIEWS.items()]),
+        dbc.Label("Colours", html_for=ids.MAP_CLASS_METHOD, className="mt-3"),
         dbc.RadioItems(id=ids.MAP_CLASS_METHOD, value=view_state.method,
-                       options=[{"label": v, "value": k} for k, v in CLASS_METHODS.items()]),
+                       options=_colour_options(view_state.view)),
         dbc.Label("Region", html_for=ids.MAP_REGION, className="mt-3"),
         dcc.Dropdown(id=ids.MAP_REGION, options=region_options(data_dir),
                      value=view_state.region, clearable=False),
@@ -92,7 +232,7 @@ def layout(**params) -> html.Div:
         dbc.Row([
             dbc.Col(controls, lg=3),
             dbc.Col([
-                html.P(_definition_text(view.definition), id=ids.MAP_DEFINITION, className="small"),
+                html.P(_definition_text(view), id=ids.MAP_DEFINITION, className="small"),
                 dcc.Graph(id=ids.MAP_GRAPH, figure=figure, config=GRAPH_CONFIG,
                           className="border rounded", clear_on_unhover=True),
                 html.P(view.caption, id=ids.MAP_CAPTION, className="small mt-1",
@@ -100,7 +240,7 @@ def layout(**params) -> html.Div:
             ], lg=6),
             dbc.Col([
                 html.H2("Legend", className="h6"),
-                html.Div(_legend(view.state), id=ids.MAP_LEGEND),
+                html.Div(_legend(view), id=ids.MAP_LEGEND),
                 html.Div(id=ids.MAP_COUNCIL_PANEL, className="mt-3", **{"aria-live": "polite"}),
             ], lg=3),
         ]),
@@ -110,11 +250,11 @@ def layout(**params) -> html.Div:
                        color="secondary", outline=True, size="sm", className="mt-3"),
             dcc.Download(id=ids.MAP_CSV_DOWNLOAD),
         ], className="d-flex align-items-baseline flex-wrap"),
-        html.P("The same figures as the map, one row per council; sort or filter any column. "
-               "The CSV has every council with numerator, denominator, interval, status, "
-               "benchmarks, source and whether the data are synthetic.",
+        html.P([html.Span(TABLE_INTRO[view.view], id=ids.MAP_TABLE_INTRO),
+                " The CSV has every row with numerator, denominator, interval, status, "
+                "benchmarks, source and whether the data are synthetic."],
                className="small text-muted"),
-        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS,
+        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS[view.view],
                    rowData=view.table_rows(view_state.region),
                    defaultColDef={"sortable": True, "resizable": True},
                    dashGridOptions={"animateRows": False},
@@ -123,56 +263,94 @@ def layout(**params) -> html.Div:
 
 
 @callback(
+    Output(ids.MAP_WAVE, "options"),
+    Output(ids.MAP_WAVE, "value"),
+    Output(ids.MAP_WAVE, "disabled"),
+    Output(ids.MAP_CLASS_METHOD, "options"),
+    Input(ids.MAP_INDICATOR, "value"),
+    Input(ids.MAP_VIEW, "value"),
+    State(ids.MAP_WAVE, "value"),
+    prevent_initial_call=True,
+)
+def update_wave_choices(indicator_id, view, wave):
+    """Offer the chosen indicator's periods (the survey's waves in the coverage view)."""
+    return (*_wave_controls(indicator_id, view, wave), _colour_options(view))
+
+
+@callback(
     Output(ids.MAP_GRAPH, "figure"),
     Output(ids.MAP_LEGEND, "children"),
     Output(ids.MAP_CAPTION, "children"),
     Output(ids.MAP_DEFINITION, "children"),
     Output(ids.MAP_TABLE, "rowData"),
+    Output(ids.MAP_TABLE, "columnDefs"),
+    Output(ids.MAP_TABLE_INTRO, "children"),
     Input(ids.MAP_INDICATOR, "value"),
     Input(ids.MAP_CLASS_METHOD, "value"),
     Input(ids.MAP_REGION, "value"),
+    Input(ids.MAP_WAVE, "value"),
+    Input(ids.MAP_VIEW, "value"),
     prevent_initial_call=True,
 )
-def update_map(indicator_id, method, region):
+def update_map(indicator_id, method, region, wave, view):
     """Patch the figure's values (never its geometry) and the legend, caption and table."""
-    return map_outputs(indicator_id, method, region,
-                       zoom_only=ctx.triggered_id == ids.MAP_REGION)
+    outputs = map_outputs(indicator_id, method, region,
+                          zoom_only=ctx.triggered_id == ids.MAP_REGION, wave=wave, view=view)
+    return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]))
 
 
-def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = False) -> tuple:
-    """Return the map callback's outputs; a region change alone patches only the zoom."""
-    view = build_map_view(services.engine(), indicator_id, method, services.data_dir())
+def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = False,
+                wave: str | None = None, view: str = VIEW_VALUES) -> tuple:
+    """Return the map callback's outputs; a region change alone patches only the zoom.
+
+    Returns
+    -------
+    tuple
+        (figure Patch, legend, caption, definition, table rows, table columns).
+    """
+    view = view if view in VIEWS else VIEW_VALUES
+    mapped = build_map_view(services.engine(), indicator_id, method, services.data_dir(),
+                            wave, view)
     updates = zoom_for(region, services.data_dir())
     if not zoom_only:
-        updates = view.state["updates"] + updates
+        updates = mapped.state["updates"] + updates
     patch = Patch()
     for path, value in updates:
         target = patch
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
-    return (patch, _legend(view.state), view.caption, _definition_text(view.definition),
-            view.table_rows(region))
+    return (patch, _legend(mapped), mapped.caption, _definition_text(mapped),
+            mapped.table_rows(region), TABLE_COLUMNS[view])
 
 
 @callback(
     Output(ids.MAP_CSV_DOWNLOAD, "data"),
     Input(ids.MAP_CSV_BUTTON, "n_clicks"),
     State(ids.MAP_INDICATOR, "value"),
+    State(ids.MAP_WAVE, "value"),
+    State(ids.MAP_VIEW, "value"),
     prevent_initial_call=True,
 )
-def on_download_csv(_clicks, indicator_id):
-    """Send the tidy council rows of the mapped indicator (latest period) as CSV."""
-    frame = mapped_rows(indicator_id)
-    period = frame["period"].iloc[0] if len(frame) else "none"
-    return dcc.send_bytes(csv_bytes(frame), f"sasci-{indicator_id}-{period}-councils.csv")
+def on_download_csv(_clicks, indicator_id, wave=None, view=VIEW_VALUES):
+    """Send the mapped figures as CSV: council rows, region rows (pooled) or coverage."""
+    frame, name = mapped_rows(indicator_id, wave, view)
+    return dcc.send_bytes(csv_bytes(frame), name)
 
 
-def mapped_rows(indicator_id: str):
-    """Return the tidy-table council rows of one indicator in its latest period."""
-    frame = indicator_table(services.engine(), [indicator_id], ["council"],
-                            data_dir=services.data_dir())
-    return frame[frame["period"] == frame["period"].max()] if len(frame) else frame
+def mapped_rows(indicator_id: str, wave: str | None = None, view: str = VIEW_VALUES):
+    """Return the rows behind the map (tidy-table rows, or coverage rows) and a file name."""
+    engine, data_dir = services.engine(), services.data_dir()
+    if view == VIEW_COVERAGE:
+        frame = coverage_frame(engine, wave, data_dir)
+        chosen = frame["wave"].iloc[0] or "none"
+        return frame, f"sasci-survey-coverage-{chosen}-councils.csv"
+    period = resolve_period(periods_of(engine, indicator_id), wave)
+    levels = ["england", "region"] if view == VIEW_POOLED else ["council"]
+    frame = indicator_table(engine, [indicator_id], levels,
+                            periods=[period] if period else None, data_dir=data_dir)
+    what = "regions" if view == VIEW_POOLED else "councils"
+    return frame, f"sasci-{indicator_id}-{period or 'none'}-{what}.csv"
 
 
 @callback(
@@ -181,11 +359,14 @@ def mapped_rows(indicator_id: str):
     Input(ids.MAP_CLASS_METHOD, "value"),
     Input(ids.MAP_REGION, "value"),
     Input(ids.MAP_SELECTED, "data"),
+    Input(ids.MAP_WAVE, "value"),
+    Input(ids.MAP_VIEW, "value"),
     prevent_initial_call=True,
 )
-def update_url(indicator_id, method, region, council):
+def update_url(indicator_id, method, region, council, wave, view):
     """Keep the whole view in the URL, so a shared link opens the same view."""
-    return ViewState(indicator_id, method, region, council or "").query_string()
+    return ViewState(indicator_id, method, region, council or "", wave or "",
+                     view or VIEW_VALUES).query_string()
 
 
 @callback(
@@ -240,5 +421,7 @@ def council_card(code: str, indicator_id: str):
         dbc.CardHeader(html.H2(profile["name"], className="h5 mb-0", id="map-council-name")),
         dbc.CardBody([html.P(f"{profile['council_type']} · {profile['region_name']} · "
                              f"{profile['code']}", className="small text-muted"),
+                      dcc.Link("Open the council profile", href=f"/council/{profile['code']}",
+                               id=ids.MAP_PROFILE_LINK, className="d-block small mb-2"),
                       html.Div(table, className="council-values")]),
     ])

@@ -1,4 +1,8 @@
-"""Map classing: quintiles, equal intervals and natural breaks, with legend labels."""
+"""Map classing: quintiles, equal intervals and natural breaks, with legend labels.
+
+Also names the two other ways the map colours councils (a continuous scale and the benchmark
+against England), so the selector, the URL and the legend share one list.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,15 @@ CLASS_METHODS = {
     QUANTILES: "Quintiles",
     EQUAL_INTERVAL: "Equal intervals",
     NATURAL_BREAKS: "Natural breaks (Fisher-Jenks)",
+}
+CONTINUOUS = "continuous"
+BENCHMARK = "benchmark"
+#: Every colouring the map offers (the class methods first), with the name the selector and
+#: the legend show. Only ``CLASS_METHODS`` are classings :func:`classify` computes.
+COLOUR_MODES = {
+    **CLASS_METHODS,
+    CONTINUOUS: "Continuous scale",
+    BENCHMARK: "Compared with England (95% intervals)",
 }
 _CLASSIFIERS = {
     QUANTILES: mapclassify.Quantiles,
@@ -65,8 +78,21 @@ class Classes:
     @property
     def title(self) -> str:
         """The method's display name, as the legend names it."""
-        return CLASS_METHODS[self.method] if self.k == DEFAULT_K or self.method != QUANTILES \
-            else f"Quantiles ({self.k} classes)"
+        if self.k == DEFAULT_K or self.method != QUANTILES:
+            return CLASS_METHODS[self.method]
+        return f"Quantiles ({self.k} {'class' if self.k == 1 else 'classes'})"
+
+
+def class_of(values, classes: Classes) -> np.ndarray:
+    """Return the class (0-based) of each of ``values`` under ``classes`` formed elsewhere.
+
+    A value belongs to the first class whose upper bound it does not exceed (mapclassify's
+    rule); values above the last bound go to the last class, NaN gets -1. Used when the classes
+    come from one set of figures (the 9 regions) and colour another (their 153 councils).
+    """
+    y = np.asarray(values, dtype="float64")
+    index = np.searchsorted(classes.bins, y, side="left").clip(max=classes.k - 1)
+    return np.where(np.isnan(y), -1, index)
 
 
 def classify(values, method: str = QUANTILES, k: int = DEFAULT_K) -> Classes:

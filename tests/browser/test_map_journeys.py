@@ -10,8 +10,15 @@ from sasci_map.geography import boundaries
 
 COUNCIL_PATHS = "#map-graph .choroplethlocation"
 PLOT = "document.querySelector('#map-graph .js-plotly-plot')"
-#: The two choropleth layers: grey "no value" underneath, coloured values on top.
-LAYERS = "#map-graph .trace.choropleth"
+#: The four choropleth layers (traces): not available, values, no response, suppressed (on
+#: top). Plotly draws no group for a trace without councils, so layers are found by trace index.
+MISSING_LAYER, VALUES_LAYER, NO_RESPONSE_LAYER, SUPPRESSED_LAYER = 0, 1, 2, 3
+LAYER_PATHS_JS = """() => { const out = {0: [], 1: [], 2: [], 3: []};
+    document.querySelectorAll('#map-graph .trace.choropleth').forEach(g => {
+        out[g.__data__[0].trace.index] = Array.from(
+            g.querySelectorAll('path.choroplethlocation')).map(
+                e => [getComputedStyle(e).fill, getComputedStyle(e).stroke]); });
+    return out; }"""
 
 
 def fills(page) -> list[str]:
@@ -24,6 +31,7 @@ def open_map(page, live_server, query: str = ""):
     page.goto(f"{live_server}/{query}")
     page.wait_for_function(
         "n => document.querySelectorAll('#map-graph .choroplethlocation').length >= n", arg=153)
+    page.wait_for_load_state("networkidle")  # the first callbacks have answered
 
 
 def click_council(page, code: str):
@@ -45,11 +53,11 @@ def choose_indicator(page, label_part: str):
 def test_map_renders_all_153_councils_with_a_legend(watched_page, live_server, screenshot_dir):
     page, watch = watched_page
     open_map(page, live_server)
-    # Two layers: 153 grey "no value" paths underneath, the coloured councils on top.
-    assert page.locator(LAYERS).count() == 2
-    first_layer = page.locator(LAYERS).first.locator("path")
-    assert first_layer.count() == 153
+    # All 153 councils have a value here: every one is on the values layer.
+    assert page.evaluate(f"() => {PLOT}.data.length") == 4
+    assert len(layer_paths(page)[VALUES_LAYER]) == 153
     expect(page.locator("#map-legend")).to_contain_text("Quintiles (%)")
+    expect(page.locator("#map-legend")).to_contain_text("neither direction is better")
     expect(page.locator("#map-caption")).to_contain_text("153 of 153 councils have a value")
     expect(page).to_have_title(re.compile("Map of councils"))
     page.screenshot(path=screenshot_dir / "map.png", full_page=True)
@@ -72,15 +80,15 @@ def test_changing_the_indicator_recolours_the_map_and_updates_the_url(watched_pa
     watch.assert_clean()
 
 
-def test_missing_councils_are_grey_and_explained(watched_page, live_server):
+def test_missing_councils_are_drawn_as_not_available_and_explained(watched_page, live_server):
     page, watch = watched_page
     open_map(page, live_server, "?indicator=imd_average_score")
-    expect(page.locator("#map-legend")).to_contain_text("No value (reason on hover) (4 councils)")
-    hover = page.evaluate(f"() => {PLOT}.data[0].hovertext")
+    expect(page.locator("#map-legend")).to_contain_text("Not available (4 councils)")
+    hover = page.evaluate(f"() => {PLOT}.data[{MISSING_LAYER}].hovertext")
     cumberland = next(text for text in hover if "Cumberland" in text)
-    assert "No value: boundary change" in cumberland
-    grey = page.locator(LAYERS).first.locator("path").first
-    assert grey.get_attribute("fill") == "rgb(158, 158, 158)"
+    assert "Not available<br>boundary change" in cumberland
+    # Drawn in the "not available" fill (#f7f7f7) with its grey outline (#969696).
+    assert layer_paths(page)[MISSING_LAYER] == [["rgb(247, 247, 247)", "rgb(150, 150, 150)"]] * 4
     watch.assert_clean()
 
 
@@ -97,6 +105,7 @@ def test_clicking_a_council_shows_its_values(watched_page, live_server):
     expect(panel.locator("tr.table-primary").first).to_contain_text("aged 65 and over (%)")
     expect(panel.locator("tbody tr").first).to_have_class(re.compile("table-primary"))
     expect(page).to_have_url(re.compile(r"council=E10000017"))
+    expect(page.locator("#map-profile-link")).to_have_attribute("href", "/council/E10000017")
     watch.assert_clean()
 
 
@@ -123,6 +132,129 @@ def test_region_selector_zooms_and_a_shared_link_restores_the_view(watched_page,
     assert scale > 4  # London fills the frame
     assert page.locator("#map-table .ag-row").count() > 0
     expect(page.locator("#map-table")).not_to_contain_text("Cornwall")
+    watch.assert_clean()
+
+
+def layer_paths(page) -> dict[int, list]:
+    """[fill, outline] of every council drawn, by layer (trace index)."""
+    return {int(k): v for k, v in page.evaluate(LAYER_PATHS_JS).items()}
+
+
+def layer_fills(page, layer: int) -> list[str]:
+    """Fill colours of the councils drawn on one layer."""
+    return [fill for fill, _ in layer_paths(page)[layer]]
+
+
+def legend_count(page, label: str) -> int:
+    text = page.locator("#map-legend").inner_text()
+    return int(re.search(re.escape(label) + r" \((\d+) councils?\)", text).group(1))
+
+
+def wait_for_caption(page, text: str):
+    expect(page.locator("#map-caption")).to_contain_text(text)
+
+
+def test_indicator_then_wave_then_benchmark_mode(watched_page, live_server, screenshot_dir):
+    page, watch = watched_page
+    open_map(page, live_server)
+    choose_indicator(page, "overall score across the five clusters (1 to 5) (waves")
+    wait_for_caption(page, "(2025), by council")
+    expect(page.locator("#map-definition")).to_contain_text("Synthetic demo data")
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'#map-graph .choroplethlocation').length === 153")
+    page.screenshot(path=screenshot_dir / "map-survey-quintiles.png", full_page=True)
+    # The wave selector offers the indicator's two waves.
+    page.locator("#map-wave").click()
+    page.get_by_role("option", name="2023").click()
+    wait_for_caption(page, "(2023), by council")
+    expect(page).to_have_url(re.compile(r"wave=2023"))
+    page.get_by_label("Compared with England (95% intervals)").check()
+    wait_for_caption(page, "Colours: Compared with England")
+    expect(page).to_have_url(re.compile(r"classes=benchmark"))
+    legend = page.locator("#map-legend")
+    for label in ("Better than England", "Similar to England", "Worse than England",
+                  "Suppressed (fewer than 5 organisations)", "No response", "Not available"):
+        expect(legend).to_contain_text(label)
+    suppressed = legend_count(page, "Suppressed (fewer than 5 organisations)")
+    no_response = legend_count(page, "No response")
+    assert suppressed > 50 and no_response > 30  # the demo survey: most councils hidden
+    # Suppressed councils are drawn in the suppressed grey (#636363) with a black outline.
+    page.wait_for_function(f"n => ({LAYER_PATHS_JS})()[{SUPPRESSED_LAYER}].length === n",
+                           arg=suppressed)
+    assert set(layer_fills(page, SUPPRESSED_LAYER)) == {"rgb(99, 99, 99)"}
+    assert {stroke for _, stroke in layer_paths(page)[SUPPRESSED_LAYER]} == {"rgb(0, 0, 0)"}
+    assert set(layer_fills(page, NO_RESPONSE_LAYER)) == {"rgb(217, 217, 217)"}
+    assert len(layer_fills(page, VALUES_LAYER)) + suppressed + no_response == 153
+    expect(page.locator("#map-caption")).to_contain_text(
+        f"{suppressed} suppressed; {no_response} no response; 0 not available")
+    expect(page.locator("#map-table")).to_contain_text("Suppressed (fewer than 5 organisations)")
+    watch.assert_clean()
+
+
+def test_benchmark_mode_on_a_context_indicator_says_why_nothing_is_compared(
+        watched_page, live_server, screenshot_dir):
+    page, watch = watched_page
+    open_map(page, live_server, "?indicator=ascof_2a2&classes=benchmark")
+    expect(page.locator("#map-legend")).to_contain_text("Not compared (148 councils)")
+    expect(page.locator("#map-legend")).to_contain_text("no interval or no England figure")
+    expect(page.locator("#map-wave")).to_contain_text("2020-21")
+    # One period only: the wave selector shows it but cannot be changed.
+    assert page.locator("#map-wave").evaluate(
+        "e => (e.matches('button') ? e : e.querySelector('button')).disabled")
+    page.screenshot(path=screenshot_dir / "map-context-benchmark.png", full_page=True)
+    watch.assert_clean()
+
+
+def test_coverage_view_draws_every_council_with_its_own_legend(watched_page, live_server,
+                                                               screenshot_dir):
+    page, watch = watched_page
+    open_map(page, live_server)
+    page.get_by_label("Who took part in the survey wave (coverage)").check()
+    wait_for_caption(page, "Who took part in survey wave 2025")
+    expect(page).to_have_url(re.compile(r"view=coverage"))
+    legend = page.locator("#map-legend")
+    expect(legend).to_contain_text("Only provider organisations took part")
+    expect(legend).to_contain_text("No organisation took part")
+    expect(legend).to_contain_text("Synthetic demo data")
+    none = legend_count(page, "No organisation took part")
+    page.wait_for_function(f"n => ({LAYER_PATHS_JS})()[{NO_RESPONSE_LAYER}].length === n",
+                           arg=none)
+    assert page.locator(COUNCIL_PATHS).count() == 153
+    expect(page.locator("#map-table")).to_contain_text("Provider organisations")
+    page.screenshot(path=screenshot_dir / "map-coverage.png", full_page=True)
+    watch.assert_clean()
+
+
+def test_pooled_view_colours_councils_by_region(watched_page, live_server, screenshot_dir):
+    page, watch = watched_page
+    open_map(page, live_server, "?indicator=support_used_any_providers&view=pooled")
+    expect(page.locator("#map-caption")).to_contain_text("pooled figure")
+    expect(page.locator("#map-definition")).to_contain_text("Region value, pooled")
+    assert page.locator(COUNCIL_PATHS).count() == 153
+    hover = page.evaluate(f"() => {PLOT}.data[{VALUES_LAYER}].hovertext")
+    assert hover and all("Region value, pooled" in h for h in hover)
+    expect(page.locator("#map-table .ag-row")).to_have_count(9)
+    page.screenshot(path=screenshot_dir / "map-pooled.png", full_page=True)
+    watch.assert_clean()
+
+
+def test_a_url_with_every_parameter_sets_every_control(watched_page, live_server):
+    page, watch = watched_page
+    open_map(page, live_server, "?indicator=cap_overall&wave=2023&classes=natural_breaks"
+                                "&view=pooled&region=E12000002&council=E10000017")
+    expect(page.locator("#map-indicator")).to_contain_text("overall score across the five")
+    expect(page.locator("#map-wave")).to_contain_text("2023")
+    expect(page.get_by_label("Natural breaks (Fisher-Jenks)")).to_be_checked()
+    expect(page.get_by_label("Region figures, pooled (each council shows its region)")
+           ).to_be_checked()
+    expect(page.locator("#map-region")).to_contain_text("North West")
+    expect(page.locator("#map-council-name")).to_have_text("Lancashire")
+    expect(page.locator("#map-legend")).to_contain_text("Natural breaks")
+    expect(page.locator("#map-caption")).to_contain_text("(2023), each council coloured")
+    # Changing one control keeps the rest of the view in the URL.
+    page.get_by_label("Quintiles").check()
+    expect(page).to_have_url(re.compile(
+        r"indicator=cap_overall&wave=2023&view=pooled&region=E12000002&council=E10000017$"))
     watch.assert_clean()
 
 
