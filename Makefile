@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install install-dev system-deps init run test test-fast lint data clean
+.PHONY: install install-dev system-deps init run test test-fast lint data clean node-deps
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,20 @@ system-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+## node-deps: axe-core for the accessibility tests (npm ci from package-lock.json; Debian npm if missing)
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "Installing Debian npm for the accessibility tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; \
+	fi
+	npm ci --no-audit --no-fund
+	touch $@
+
+node-deps: $(AXE)
+
 ## init: create or update the database with the bundled data (idempotent)
 init: install
 	$(VENV)/bin/sasci-map init
@@ -40,7 +54,7 @@ run: init
 	$(PY) app.py
 
 ## test: set everything up, then run unit, integration and real-browser tests
-test: install-dev system-deps init
+test: install-dev system-deps node-deps init
 	$(PY) -m pytest
 
 ## test-fast: unit and integration tests only
