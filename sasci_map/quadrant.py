@@ -103,10 +103,19 @@ def index_table(values: pd.DataFrame, level: str, period: str,
     pandas.DataFrame
         ``capacity_index.capacity_index`` output indexed by area code, with ``n_orgs``.
     """
+    frame = cluster_scores(values, level, period)
+    frame["n_orgs"] = _axis(values, CAPACITY_INDICATOR, level, period)["denominator"]
+    return capacity_index(frame, weights)
+
+
+def cluster_scores(values: pd.DataFrame, level: str, period: str) -> pd.DataFrame:
+    """Return the five cluster scores of every area of one level in one wave.
+
+    One column per capability cluster, indexed by area code; a score that is not a value
+    (suppressed, no response, missing) is NaN. This is what the capacity index standardises.
+    """
     scores = {}
     for cluster, indicator in CLUSTER_INDICATORS.items():
         axis = _axis(values, indicator, level, period)
         scores[cluster] = axis["value"].where(axis["status"].eq(STATUS_VALUE))
-    frame = pd.DataFrame(scores)
-    frame["n_orgs"] = _axis(values, CAPACITY_INDICATOR, level, period)["denominator"]
-    return capacity_index(frame, weights)
+    return pd.DataFrame(scores)

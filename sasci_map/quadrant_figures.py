@@ -23,6 +23,7 @@ from sasci_map.quadrant import (
     QUADRANTS,
     SUPPORT_INDICATOR,
     capacity_support,
+    cluster_scores,
     index_table,
 )
 from sasci_map.tidy import ENGLAND, SYNTHETIC_LABEL
@@ -231,7 +232,7 @@ def quadrant_table(values: pd.DataFrame, level: str, wave: str, x_measure: str,
     table.insert(0, "name", names.fillna(table.index.to_series()))
     if weights is not None:
         index = index_table(values, level, wave, weights)
-        stable = rank_stability(_cluster_scores(values, level, wave, index.index), weights)
+        stable = rank_stability(cluster_scores(values, level, wave).reindex(index.index), weights)
         table = table.join(index[["index", "rank"]]).join(stable[["rank_lower", "rank_upper"]])
         table["index_status"] = index["status"]
         table["index_reason"] = index["status_reason"]
@@ -259,17 +260,6 @@ def quadrant_table(values: pd.DataFrame, level: str, wave: str, x_measure: str,
     table["support_vs_england"] = [_versus(*r, sup_england) for r in zip(
         table["support"], table["support_lower"], table["support_upper"], strict=True)]
     return table.sort_values(["placed", "x", "name"], ascending=[False, False, True])
-
-
-def _cluster_scores(values: pd.DataFrame, level: str, wave: str, areas: pd.Index
-                    ) -> pd.DataFrame:
-    # The cluster scores ``quadrant.index_table`` standardises (values only), for rank intervals.
-    rows = values[values["indicator_id"].isin(CLUSTER_INDICATORS.values())
-                  & values["area_level"].eq(level) & values["period"].eq(wave)
-                  & values["status"].eq("value")]
-    wide = rows.pivot(index="area_code", columns="indicator_id", values="value")
-    wide = wide.rename(columns={v: k for k, v in CLUSTER_INDICATORS.items()})
-    return wide.reindex(index=areas, columns=list(CAPABILITY_CLUSTERS)).astype(float)
 
 
 def england_figures(values: pd.DataFrame, wave: str) -> tuple[float, float]:
