@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from pages import services
+from pages import security, services
 from sasci_map.config import Settings, get_settings
+from sasci_map.errors import DatabaseError
 
 TITLE = "SASCI capacity map"
 
@@ -28,11 +31,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or get_settings()
     app = dash.Dash(__name__, use_pages=True, title=TITLE, update_title=None,
                     serve_locally=True,
-                    suppress_callback_exceptions=True)
+                    suppress_callback_exceptions=True, on_error=security.on_callback_error)
+    security.install(app)
     services.configure(app.server, settings)
     app.layout = html.Div([
         html.A("Skip to main content", href="#main", className="visually-hidden-focusable"),
         navbar(),
+        html.Div(security.error_alert(), className="container-fluid"),
         html.Main(dash.page_container, id="main", className="container-fluid"),
         html.Footer(services.attribution_footer(), className="container-fluid small text-muted"),
         dcc.Location(id="app-location", refresh=False),
@@ -45,4 +50,8 @@ server = app.server
 
 if __name__ == "__main__":
     cfg = services.settings_of(server)
+    try:
+        services.check_database(cfg)
+    except DatabaseError as exc:
+        sys.exit(f"SASCI capacity map cannot start: {exc}")
     app.run(host=cfg.host, port=cfg.port, debug=cfg.debug)

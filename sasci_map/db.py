@@ -375,3 +375,40 @@ def table_counts(engine: Engine) -> dict[str, int]:
             for table in metadata.sorted_tables
             if table.name in present
         }
+
+
+#: Import logs whose rows change whenever a survey wave or an inventory is (re)imported, with
+#: their key column; read by :func:`dataset_version` as lightweight table clauses, so this
+#: module need not import the survey store.
+_IMPORT_LOGS = (
+    ("survey_waves", "wave", "imported_at"),
+    ("inventory_imports", "kind", "imported_at"),
+)
+
+
+def dataset_version(engine: Engine) -> str:
+    """Return a short fingerprint of what is loaded, which changes with every load or import.
+
+    A few tiny queries: every ``datasets`` row (key, content hash, load time) and the survey
+    wave and inventory import logs (key, content hash, import time). Result caches compare it
+    to decide whether a cached result is still current.
+
+    Returns
+    -------
+    str
+        A hex digest; equal digests mean the same datasets, waves and inventories are loaded.
+
+    Raises
+    ------
+    sqlalchemy.exc.OperationalError
+        If the database cannot be reached (or has no schema yet).
+    """
+    digest = hashlib.sha256()
+    logs = [(datasets_table.name, "dataset_key", "loaded_at"), *_IMPORT_LOGS]
+    with engine.connect() as conn:
+        for name, key, stamp in logs:
+            table = sa.table(name, sa.column(key), sa.column("content_hash"), sa.column(stamp))
+            rows = conn.execute(sa.select(table.c[key], table.c.content_hash, table.c[stamp])
+                                .order_by(table.c[key])).all()
+            digest.update(f"{name}:{rows!r};".encode())
+    return digest.hexdigest()[:16]

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import db
+from sasci_map.cache import cached
 from sasci_map.choropleth import format_value, rank_values
 from sasci_map.geography import councils
 
@@ -35,6 +36,7 @@ def latest_period(values: pd.DataFrame) -> pd.DataFrame:
     return values.loc[values["period"] == latest]
 
 
+@cached
 def catalogue(engine: Engine) -> pd.DataFrame:
     """Return the indicator definitions, in display order, with a ``label`` for selectors."""
     defs = db.read_definitions(engine)
@@ -42,6 +44,7 @@ def catalogue(engine: Engine) -> pd.DataFrame:
     return defs
 
 
+@cached
 def definition(engine: Engine, indicator_id: str) -> dict:
     """Return one indicator's definition as a dict.
 
@@ -57,6 +60,7 @@ def definition(engine: Engine, indicator_id: str) -> dict:
     return match.iloc[0].to_dict()
 
 
+@cached
 def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = None,
                   period: str | None = None) -> pd.DataFrame:
     """Return all 153 councils with one indicator's value, interval, status and rank.
@@ -91,6 +95,7 @@ def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = Non
     return frame
 
 
+@cached
 def council_summary(engine: Engine, code: str) -> pd.DataFrame:
     """Return every indicator's value for one council, with its rank among councils.
 
@@ -117,6 +122,7 @@ def council_summary(engine: Engine, code: str) -> pd.DataFrame:
                 "status_reason", "rank", "n_ranked"]]
 
 
+@cached
 def council_profile(engine: Engine, code: str, data_dir: Path | None = None) -> dict | None:
     """Return one council's identity and display-ready values, or None for an unknown code.
 

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import db
+from sasci_map.cache import cached
 from sasci_map.comparison import benchmark
 from sasci_map.geography import councils, regions
 
@@ -33,6 +34,7 @@ def _check(name: str, given: Sequence[str] | None, known: set[str]) -> None:
         raise ValueError(f"unknown {name} {unknown}: expected some of {sorted(known)}")
 
 
+@cached
 def indicator_table(engine: Engine, indicators: Sequence[str] | None = None,
                     levels: Sequence[str] | None = None, periods: Sequence[str] | None = None,
                     data_dir: Path | None = None) -> pd.DataFrame:
