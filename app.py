@@ -13,6 +13,8 @@ from sasci_map.config import Settings, get_settings
 from sasci_map.errors import DatabaseError
 
 TITLE = "SASCI capacity map"
+#: Language of every page, for screen readers and translation tools.
+LANGUAGE = "en-GB"
 
 
 def navbar() -> dbc.NavbarSimple:
@@ -32,6 +34,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app = dash.Dash(__name__, use_pages=True, title=TITLE, update_title=None,
                     serve_locally=True,
                     suppress_callback_exceptions=True, on_error=security.on_callback_error)
+    # Screen readers need the page language (axe: html-has-lang).
+    app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
     security.install(app)
     services.configure(app.server, settings)
     app.layout = html.Div([
