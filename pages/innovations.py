@@ -93,7 +93,9 @@ SPREAD_COUNCIL_COLUMNS = [
 def _grid(grid_id: str, columns: list[dict], rows: list[dict], height: int | None = None
           ) -> dag.AgGrid:
     """Return an AG Grid; without ``height`` it grows to fit, ``GRID_PAGE`` rows a page."""
-    options = {"animateRows": False, "enableCellTextSelection": True}
+    # Every column rendered, so the header row always holds its column headers (axe).
+    options = {"animateRows": False, "enableCellTextSelection": True,
+               "suppressColumnVirtualisation": True}
     style = {"--ag-cell-horizontal-padding": "8px", **({"height": f"{height}px"} if height else {})}
     if height is None:
         options |= {"domLayout": "autoHeight", "pagination": True,
@@ -269,7 +271,7 @@ def _spread_section(options: list[dict], chosen: str | None, first: int, last: i
                 lg=4),
             dbc.Col(_labelled("Year", ids.INNOV_SPREAD_YEAR, dcc.Slider(
                 id=ids.INNOV_SPREAD_YEAR, min=first, max=last, step=1, value=last,
-                marks=marks)), lg=8),
+                marks=marks, allow_direct_input=False)), lg=8),
         ]),
         html.P(html.A(link, id=ids.INNOV_SPREAD_LINK, href=href), className="mt-2"),
         dbc.Row([

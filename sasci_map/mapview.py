@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import indicators
+from sasci_map.cache import cached
 from sasci_map.choropleth import categorical_colouring, layered_state, map_state, zoom_updates
 from sasci_map.classing import COLOUR_MODES, QUANTILES
 from sasci_map.geography import region_bounds, regions
@@ -262,6 +263,7 @@ def coverage_state(frame: pd.DataFrame, wave: str) -> dict:
     return state
 
 
+@cached
 def build_map_view(engine: Engine, indicator_id: str, method: str = QUANTILES,
                    data_dir: Path | None = None, period: str | None = None,
                    view: str = VIEW_VALUES) -> MapView:
