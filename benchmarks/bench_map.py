@@ -248,6 +248,7 @@ class ChangeResult:
     """What the browser received for the indicator changes of one app."""
 
     bytes_per_change: list[int] = field(default_factory=list)
+    wire_bytes_per_change: list[int] = field(default_factory=list)
     figure_bytes: list[int] = field(default_factory=list)
     requests_per_change: list[int] = field(default_factory=list)
     redraw_ms: list[float] = field(default_factory=list)
@@ -377,11 +378,13 @@ def measure_changes(browser, url: str, ids: tuple, sequence: list[tuple[str, str
             result.redraw_ms.append(redraw - t_click)
         except Exception:  # noqa: BLE001 - a missing afterplot leaves only this figure empty
             result.notes.append(f"no afterplot seen after choosing {indicator_id}")
-        total, figure = 0, 0
+        total, figure, wire = 0, 0, 0
         new = traffic.responses[mark:]
         for response in new:
             body = response.body()
             total += len(body)
+            # What crossed the wire: the body as sent, compressed if the server compressed it.
+            wire += response.request.sizes()["responseBodySize"]
             key = output_key(response.request)
             result.by_output.setdefault(key, []).append(len(body))
             if f"{graph_id}.figure" in key:
@@ -394,6 +397,7 @@ def measure_changes(browser, url: str, ids: tuple, sequence: list[tuple[str, str
                 sent = [i.get("value") for i in inputs_of(response.request)]
                 result.chosen.append(next((v for v in sent if v == indicator_id), "?"))
         result.bytes_per_change.append(total)
+        result.wire_bytes_per_change.append(wire)
         result.figure_bytes.append(figure)
         result.requests_per_change.append(len(new))
     context.close()
@@ -586,6 +590,9 @@ def report(changes: dict, loads: dict, servers: dict, args, db_text: str, origin
     row(f"(1) bytes per indicator change (mean, n={len(p.bytes_per_change)})",
         p_bytes, n_bytes, kib, f"1/{bytes_ratio:.0f}",
         f"product <= baseline/{GOAL_BYTES_RATIO}: {verdict(bytes_ratio >= GOAL_BYTES_RATIO)}")
+    p_wire, n_wire = mean(p.wire_bytes_per_change), mean(nv.wire_bytes_per_change)
+    row("    as sent on the wire (compressed where served so)", p_wire, n_wire, kib,
+        f"1/{div(n_wire, p_wire):.0f}")
     row("    of which the figure (patch vs full)", mean(p.figure_bytes), mean(nv.figure_bytes),
         kib, f"1/{div(mean(nv.figure_bytes), mean(p.figure_bytes)):.0f}")
     row("    callback responses per change", mean(p.requests_per_change),
