@@ -273,25 +273,35 @@ def load_dataset(engine: Engine, dataset: Dataset, *, force: bool = False) -> bo
     digest = dataset.content_hash()
     if not force and stored_hash(engine, dataset.key) == digest:
         return False
+    with engine.begin() as conn:
+        write_dataset(conn, dataset)
+    return True
+
+
+def write_dataset(conn: sa.Connection, dataset: Dataset) -> None:
+    """Replace one dataset's rows inside the caller's transaction ``conn``.
+
+    :func:`load_dataset` wraps it in a transaction of its own; an import calls it in the
+    transaction that writes the responses, so both are stored together or not at all.
+    """
+    digest = dataset.content_hash()
     definitions = dataset.definitions.assign(dataset_key=dataset.key)
     values = dataset.values.assign(status_reason=dataset.values["status_reason"].fillna(""))
     ids = list(definitions["indicator_id"])
-    with engine.begin() as conn:
-        _delete_dataset(conn, dataset.key, ids)
-        conn.execute(
-            datasets_table.insert(),
-            [{
-                "dataset_key": dataset.key, "title": dataset.title, "source": dataset.source,
-                "publisher": dataset.publisher, "vintage": dataset.vintage,
-                "licence": dataset.licence, "content_hash": digest,
-                "n_rows": len(dataset.values), "loaded_at": datetime.now(UTC),
-            }],
-        )
-        conn.execute(indicator_definitions_table.insert(),
-                     _records(definitions, DEFINITION_COLUMNS))
-        if len(values):
-            conn.execute(indicator_values_table.insert(), _records(values, VALUE_COLUMNS))
-    return True
+    _delete_dataset(conn, dataset.key, ids)
+    conn.execute(
+        datasets_table.insert(),
+        [{
+            "dataset_key": dataset.key, "title": dataset.title, "source": dataset.source,
+            "publisher": dataset.publisher, "vintage": dataset.vintage,
+            "licence": dataset.licence, "content_hash": digest,
+            "n_rows": len(dataset.values), "loaded_at": datetime.now(UTC),
+        }],
+    )
+    conn.execute(indicator_definitions_table.insert(),
+                 _records(definitions, DEFINITION_COLUMNS))
+    if len(values):
+        conn.execute(indicator_values_table.insert(), _records(values, VALUE_COLUMNS))
 
 
 def remove_dataset(engine: Engine, key: str) -> bool:

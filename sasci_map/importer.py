@@ -16,7 +16,7 @@ from sasci_map.errors import SasciError
 from sasci_map.inventory_import import validate_inventory
 from sasci_map.survey_format import IMPORT_KINDS, import_columns
 from sasci_map.survey_import import REQUIRED_CELLS, validate_survey
-from sasci_map.survey_loading import refresh_survey_indicators
+from sasci_map.survey_loading import survey_dataset
 from sasci_map.tabular import DEFAULT_MAX_BYTES, read_table
 
 #: Bytes hashed per read when fingerprinting a file (keeps memory flat for huge files).
@@ -144,10 +144,14 @@ def import_file(engine: Engine, kind: str, path: Path | str, *, data_dir: Path |
         def written(done: int, total: int) -> None:
             say(f"written {done:,} of {total:,} rows ({time.perf_counter() - started:.1f} s)")
 
-        survey_store.replace_waves(engine, batch.waves, batch.responses, written)
         say(f"computing survey indicators ({time.perf_counter() - started:.1f} s)")
-        outcome = refresh_survey_indicators(engine, data_dir, fresh=batch.responses)
-        report.details.append(f"survey indicators {outcome} "
+        dataset = survey_dataset(engine, data_dir, fresh=batch.responses,
+                                 new_waves=batch.waves)
+        # Responses and the indicators computed from them: one transaction, all or nothing.
+        with engine.begin() as conn:
+            survey_store.write_waves(conn, batch.waves, batch.responses, written)
+            db.write_dataset(conn, dataset)
+        report.details.append(f"survey indicators loaded "
                               f"({time.perf_counter() - started:.1f} s in all)")
         return report
     batch = validate_inventory(table, kind, data_dir)

@@ -36,7 +36,8 @@ def _wave_label(wave: int, synthetic: bool) -> str:
 
 
 def survey_dataset(engine: Engine, data_dir: Path | None = None,
-                   fresh: pd.DataFrame | None = None) -> db.Dataset | None:
+                   fresh: pd.DataFrame | None = None,
+                   new_waves: pd.DataFrame | None = None) -> db.Dataset | None:
     """Build the survey indicator dataset from the waves in the database.
 
     Parameters
@@ -46,6 +47,9 @@ def survey_dataset(engine: Engine, data_dir: Path | None = None,
         Bundled data folder (registry, codebook, councils).
     fresh : pandas.DataFrame, optional
         Respondent rows just imported (as stored); their waves are not read back.
+    new_waves : pandas.DataFrame, optional
+        The ``survey_waves`` rows of ``fresh`` when they are not stored yet: the dataset is
+        then built as it will be once they are (an import stores both in one transaction).
 
     Returns
     -------
@@ -55,6 +59,10 @@ def survey_dataset(engine: Engine, data_dir: Path | None = None,
     """
     data_dir = Path(data_dir or get_settings().data_dir)
     waves = survey_store.read_waves(engine)
+    if new_waves is not None:
+        kept = waves.loc[~waves["wave"].astype(int).isin(new_waves["wave"].astype(int))]
+        waves = pd.concat([kept, new_waves[list(waves.columns)]], ignore_index=True)
+        waves = waves.sort_values("wave", key=lambda w: w.astype(int), ignore_index=True)
     if waves.empty:
         return None
     if fresh is None:

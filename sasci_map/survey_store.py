@@ -201,15 +201,24 @@ def replace_waves(engine: Engine, waves: pd.DataFrame, responses: pd.DataFrame,
     progress : callable, optional
         Called with (rows written, total rows) after each batch.
     """
+    with engine.begin() as conn:
+        write_waves(conn, waves, responses, progress)
+
+
+def write_waves(conn: sa.Connection, waves: pd.DataFrame, responses: pd.DataFrame,
+                progress: Callable[[int, int], None] | None = None) -> None:
+    """Replace the given survey waves inside the caller's transaction ``conn``.
+
+    See :func:`replace_waves`, which wraps it in a transaction of its own.
+    """
     table = responses_table()
     numbers = [int(w) for w in waves["wave"]]
-    with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-        conn.execute(table.delete().where(table.c.wave.in_(numbers)))
-        conn.execute(survey_waves_table.delete().where(survey_waves_table.c.wave.in_(numbers)))
-        _insert(conn, survey_waves_table, waves)
-        _insert(conn, table, responses, progress)
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    conn.execute(table.delete().where(table.c.wave.in_(numbers)))
+    conn.execute(survey_waves_table.delete().where(survey_waves_table.c.wave.in_(numbers)))
+    _insert(conn, survey_waves_table, waves)
+    _insert(conn, table, responses, progress)
 
 
 def replace_inventory(engine: Engine, kind: str, parent: pd.DataFrame,
