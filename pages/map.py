@@ -6,6 +6,7 @@ import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from pages import ids, services
 from sasci_map import indicators
@@ -30,6 +31,7 @@ from sasci_map.mapview import (
     indicator_options,
     parse_view_state,
     region_options,
+    valid_choices,
     zoom_for,
 )
 from sasci_map.resolver import resolve_council
@@ -294,6 +296,9 @@ def update_wave_choices(indicator_id, view, wave):
 )
 def update_map(indicator_id, method, region, wave, view):
     """Patch the figure's values (never its geometry) and the legend, caption and table."""
+    known = set(indicators.catalogue(services.engine())["indicator_id"])
+    if not valid_choices(indicator_id, method, region, view, known, services.data_dir()):
+        raise PreventUpdate  # not a value any control offers: nothing to redraw
     outputs = map_outputs(indicator_id, method, region,
                           zoom_only=ctx.triggered_id == ids.MAP_REGION, wave=wave, view=view)
     return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]))

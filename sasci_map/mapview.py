@@ -78,6 +78,17 @@ class ViewState:
         return "?" + urlencode(params)
 
 
+def valid_choices(indicator_id: object, method: object, region: object, view: object,
+                  indicator_ids: set[str], data_dir: Path | None = None) -> bool:
+    """Whether a map callback's inputs are values the page's own controls can send.
+
+    Anything else (a hand-made request, a group heading of the indicator list) is refused
+    before any work is done, instead of failing inside the computation.
+    """
+    return (indicator_id in indicator_ids and method in COLOUR_MODES and view in VIEWS
+            and (region == ALL_ENGLAND or region in set(regions(data_dir)["code"])))
+
+
 def parse_view_state(params: dict, indicator_ids: list[str], data_dir: Path | None = None,
                      periods: dict[str, list[str]] | None = None) -> ViewState:
     """Read a ViewState from URL query parameters, falling back to defaults for bad values.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from dash.exceptions import PreventUpdate
 
 from pages import ids, services
 from sasci_map import indicators
@@ -273,3 +274,14 @@ def test_pooled_csv_has_the_region_rows(request_context):
     frame = pd.read_csv(io.StringIO(base64.b64decode(payload["content"]).decode()), dtype=str)
     assert payload["filename"] == "sasci-cap_overall_providers-2023-regions.csv"
     assert set(frame["area_level"]) == {"region", "england"} and len(frame) == 10
+
+
+def test_map_callback_refuses_values_no_control_offers(request_context):
+    """A hand-made request (or a group heading of the indicator list) redraws nothing."""
+    update = page_module().update_map
+    for bad in [("domain:barriers", "quantiles", "E92000001", "2025", "values"),
+                ("pct_65_plus", "<script>", "E92000001", "2025", "values"),
+                ("pct_65_plus", "quantiles", "nowhere", "2025", "values"),
+                ("pct_65_plus", "quantiles", "E92000001", "2025", "everything")]:
+        with pytest.raises(PreventUpdate):
+            update(*bad)
