@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import db, innovation_views, resolver, survey_store
+from sasci_map.cache import cached
 from sasci_map.choropleth import format_value
 from sasci_map.comparison import PROPORTION_UNIT_PREFIX, benchmark, wave_trends
 from sasci_map.geography import councils
@@ -86,6 +87,7 @@ def profile_target(text: str, data_dir: Path | None = None) -> dict[str, Any]:
     return {**base, "kind": TARGET_UNKNOWN, "options": options}
 
 
+@cached
 def council_header(engine: Engine, code: str, data_dir: Path | None = None) -> dict[str, Any]:
     """Return the council's identity and whether it took part in each survey wave.
 
@@ -161,6 +163,7 @@ def _count_text(numerator: float, denominator: float, unit: str) -> str:
     return f"{denominator:,.0f}"
 
 
+@cached
 def spine_rows(engine: Engine, code: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Return one row per indicator (latest period): the council against England and region.
 
@@ -315,6 +318,7 @@ def table_rows(rows: pd.DataFrame) -> pd.DataFrame:
                                       "vs_region", "trend", "rank"])
 
 
+@cached
 def trend_table(engine: Engine, code: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Return each survey indicator's change between the last two waves: council and region.
 
@@ -381,6 +385,7 @@ def neighbour_list(code: str, data_dir: Path | None = None,
     return out[["rank", "code", "name", "council_type", "region_name", "distance"]]
 
 
+@cached
 def neighbour_comparison(engine: Engine, code: str, data_dir: Path | None = None,
                          indicators: tuple[str, ...] = NEIGHBOUR_INDICATORS,
                          k: int = DEFAULT_K) -> pd.DataFrame:
@@ -430,6 +435,7 @@ def neighbour_comparison(engine: Engine, code: str, data_dir: Path | None = None
     return pd.DataFrame(rows)
 
 
+@cached
 def innovations_in(engine: Engine, code: str, year: int | None = None) -> pd.DataFrame:
     """Return the innovations recorded in the council (in use in ``year`` first).
 
@@ -449,6 +455,7 @@ def innovations_in(engine: Engine, code: str, year: int | None = None) -> pd.Dat
                 "synthetic"]]
 
 
+@cached
 def support_covering(engine: Engine, code: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Return the support organisations whose coverage includes the council.
 
