@@ -57,8 +57,10 @@ def wait_for_render(page) -> None:
     page.wait_for_function("!document.querySelector('[data-dash-is-loading=\"true\"]')")
     # AG Grid delays drawing a grid until it has been on screen: bring each into view.
     for grid in page.locator(".ag-root-wrapper").all():
-        grid.scroll_into_view_if_needed()
-    page.wait_for_function("!document.querySelector('.ag-delay-render')")
+        if grid.is_visible():  # grids in hidden tabs stay hidden, and axe skips them
+            grid.scroll_into_view_if_needed()
+    page.wait_for_function("[...document.querySelectorAll('.ag-delay-render')]"
+                           ".every(g => g.offsetParent === null)")
     # AG Grid draws its header cells and rows a moment after mounting.
     page.wait_for_function("[...document.querySelectorAll('.ag-header-row-column')]"
                            ".every(r => r.offsetParent === null"
