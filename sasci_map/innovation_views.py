@@ -53,14 +53,14 @@ def current_year() -> int:
     return date.today().year
 
 
-def _inventory(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
+def inventory(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read the stored innovations and their council rows; years as ``Int64``."""
     items, places = survey_store.read_inventory(engine, "innovations")
     years = {c: pd.to_numeric(places[c]).astype("Int64") for c in ("start_year", "end_year")}
     return items, places.assign(**years)
 
 
-def _in_use(places: pd.DataFrame, year: int) -> pd.Series:
+def in_use(places: pd.DataFrame, year: int) -> pd.Series:
     """In use in ``year``: started by then and not ended before it (the end year counts)."""
     end = places["end_year"]
     return (places["start_year"] <= year) & (end.isna() | (end >= year)).astype(bool)
@@ -148,12 +148,12 @@ def innovation_table(engine: Engine, filters: dict[str, list[str]] | None = None
         On an unknown facet or code.
     """
     year = current_year() if year is None else year
-    items, places = _inventory(engine)
+    items, places = inventory(engine)
     labels = {name: _labels(name, data_dir) for name in set(CODED_COLUMNS.values())}
     labelled = items.assign(**{c: items[c].map(lambda v, n=n: _label_cell(v, labels[n]))
                                for c, n in CODED_COLUMNS.items()})
     chosen = labelled.loc[_matches(items, filters, text, labelled, data_dir)]
-    counts = places.assign(in_use=_in_use(places, year)).groupby("innovation_id").agg(
+    counts = places.assign(in_use=in_use(places, year)).groupby("innovation_id").agg(
         councils_in_use=("in_use", "sum"), councils_ever=("council_code", "size"),
         demo_adoption_rows=("synthetic", "sum"))
     out = chosen.merge(counts, left_on="innovation_id", right_index=True, how="left",
@@ -191,12 +191,12 @@ def councils_in_use(engine: Engine, innovation_ids: list[str], year: int | None 
         On an id that is not in the inventory.
     """
     year = current_year() if year is None else year
-    items, places = _inventory(engine)
+    items, places = inventory(engine)
     names = items.set_index("innovation_id")["name"]
     unknown = sorted(set(innovation_ids) - set(names.index))
     if unknown:
         raise ValueError(f"unknown innovation ids {unknown}")
-    use = places.loc[places["innovation_id"].isin(innovation_ids) & _in_use(places, year)]
+    use = places.loc[places["innovation_id"].isin(innovation_ids) & in_use(places, year)]
     use = use.assign(innovation=use["innovation_id"].map(names)).sort_values("innovation")
     grouped = use.groupby("council_code").agg(
         innovations_in_use=("innovation", "size"), innovations=("innovation", LABEL_SEP.join),
@@ -221,7 +221,7 @@ def adoption_years(engine: Engine) -> tuple[int, int]:
     tuple of int
         ``(first, last)``; this year twice when no row is stored.
     """
-    _items, places = _inventory(engine)
+    _items, places = inventory(engine)
     if places.empty:
         return current_year(), current_year()
     years = pd.concat([places["start_year"], places["end_year"]]).dropna()
@@ -229,7 +229,7 @@ def adoption_years(engine: Engine) -> tuple[int, int]:
 
 
 def _places_of(engine: Engine, innovation_id: str) -> tuple[pd.Series, pd.DataFrame]:
-    items, places = _inventory(engine)
+    items, places = inventory(engine)
     match = items.loc[items["innovation_id"] == innovation_id]
     if match.empty:
         raise ValueError(f"unknown innovation id {innovation_id!r}")
@@ -260,12 +260,12 @@ def adoption_by_year(engine: Engine, innovation_id: str) -> pd.DataFrame:
     first, last = adoption_years(engine)
     rows = []
     for year in range(first, last + 1):
-        in_use = _in_use(places, year)
+        using = in_use(places, year)
         rows.append({"year": year, "started": int((places["start_year"] == year).sum()),
                      "ended": int((places["end_year"] == year).fillna(False).sum()),
-                     "in_use": int(in_use.sum()),
+                     "in_use": int(using.sum()),
                      "ever_adopted": int((places["start_year"] <= year).sum()),
-                     "demo_in_use": int((in_use & places["synthetic"]).sum())})
+                     "demo_in_use": int((using & places["synthetic"]).sum())})
     return pd.DataFrame(rows, columns=["year", "started", "ended", "in_use", "ever_adopted",
                                        "demo_in_use"])
 
@@ -337,7 +337,7 @@ def innovation_detail(engine: Engine, innovation_id: str, year: int | None = Non
         ``n_in_use``, ``n_ever``, ``n_demo``.
     """
     year = current_year() if year is None else year
-    items, _places = _inventory(engine)
+    items, _places = inventory(engine)
     match = items.loc[items["innovation_id"] == innovation_id]
     if match.empty:
         return None
@@ -386,7 +386,7 @@ def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def innovation_names(engine: Engine) -> dict[str, str]:
     """Return ``{innovation_id: name}`` of every stored innovation, by id."""
-    items, _places = _inventory(engine)
+    items, _places = inventory(engine)
     return dict(zip(items["innovation_id"], items["name"], strict=True))
 
 

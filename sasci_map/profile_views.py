@@ -446,9 +446,9 @@ def innovations_in(engine: Engine, code: str, year: int | None = None) -> pd.Dat
         year), ``source, synthetic`` (the council row is demo data); in use first, then name.
     """
     year = innovation_views.current_year() if year is None else year
-    items, places = innovation_views._inventory(engine)  # noqa: SLF001 - same package
+    items, places = innovation_views.inventory(engine)
     mine = places.loc[places["council_code"] == code]
-    mine = mine.assign(in_use=innovation_views._in_use(mine, year).to_numpy(dtype=bool))  # noqa: SLF001
+    mine = mine.assign(in_use=innovation_views.in_use(mine, year).to_numpy(dtype=bool))
     out = mine.merge(items[["innovation_id", "name"]], on="innovation_id", validate="m:1")
     out = out.sort_values(["in_use", "name"], ascending=[False, True], ignore_index=True)
     return out[["innovation_id", "name", "start_year", "end_year", "in_use", "source",
