@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install install-dev system-deps init run test test-fast lint data clean node-deps
+.PHONY: install install-dev system-deps init run test test-fast lint data clean node-deps plotly-bundle
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,3 +72,7 @@ data: install
 
 clean:
 	rm -rf $(VENV) data/sasci.db .pytest_cache
+
+## plotly-bundle: rebuild assets/vendor/plotly-sasci.min.js (partial plotly.js; needs npm; see assets/vendor/README.md)
+plotly-bundle:
+	scripts/plotly_bundle/build.sh

@@ -17,6 +17,10 @@ TITLE = "SASCI capacity map"
 LANGUAGE = "en-GB"
 #: Response compression the browser may choose from, in order of preference.
 COMPRESSION = ["zstd", "br", "gzip"]
+#: Assets served but not put in every page as a blocking script: the partial plotly.js bundle
+#: is started early and asynchronously by ``assets/plotly_early.js`` (see assets/vendor/README).
+PLOTLY_BUNDLE = "vendor/plotly-sasci.min.js"
+ASSETS_NOT_INCLUDED = r"^plotly-sasci\.min\.js$"
 
 
 def navbar() -> dbc.NavbarSimple:
@@ -35,11 +39,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or get_settings()
     app = dash.Dash(__name__, use_pages=True, title=TITLE, update_title=None,
                     serve_locally=True, compress=True,  # gzip/brotli: JSON shrinks ~8x
-                    suppress_callback_exceptions=True, on_error=security.on_callback_error)
+                    suppress_callback_exceptions=True, on_error=security.on_callback_error,
+                    assets_ignore=ASSETS_NOT_INCLUDED)
     # Fastest first: zstd compresses plotly.js (4.8 MB) in ~40 ms, gzip in ~230 ms.
     app.server.config["COMPRESS_ALGORITHM"] = COMPRESSION
     # Screen readers need the page language (axe: html-has-lang).
     app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
+    # The browser fetches plotly.js while it parses the page, before any script asks for it.
+    preload = (f'<link rel="preload" href="{app.get_asset_url(PLOTLY_BUNDLE)}" as="script" '
+               'data-plotly-bundle>')
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + preload, 1)
     security.install(app)
     services.configure(app.server, settings)
     app.layout = html.Div([

@@ -103,6 +103,18 @@ TABLE_INTRO = {
                    "counted once however many of their staff responded.",
 }
 SYNTHETIC_BADGE = "Synthetic demo data"
+#: The table's first rows arrive with the page but are drawn once the map has been (its
+#: 153 rows would otherwise be rendered first and delay the map); this is the latest they wait.
+TABLE_FALLBACK_MS = 2500
+TABLE_LOADING = "Loading the table…"
+#: Runs in the browser: move the held rows into the table, once (when the map has first been
+#: laid out, or at the fallback tick), unless an indicator change has replaced them already.
+FILL_TABLE_JS = """
+function(_relayout, _tick, pending) {
+    const skip = window.dash_clientside.no_update;
+    return pending ? [pending, null] : [skip, skip];
+}
+"""
 
 
 def _swatch(colour: str, outline: str | None = None, width: float = 0.0,
@@ -256,12 +268,25 @@ def layout(**params) -> html.Div:
                 " The CSV has every row with numerator, denominator, interval, status, "
                 "benchmarks, source and whether the data are synthetic."],
                className="small text-muted"),
-        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS[view.view],
-                   rowData=view.table_rows(view_state.region),
+        dcc.Store(id=ids.MAP_TABLE_PENDING, data=view.table_rows(view_state.region)),
+        dcc.Interval(id=ids.MAP_TABLE_FALLBACK, interval=TABLE_FALLBACK_MS, max_intervals=1),
+        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS[view.view], rowData=[],
                    defaultColDef={"sortable": True, "resizable": True},
-                   dashGridOptions={"animateRows": False},
+                   dashGridOptions={"animateRows": False,
+                                    "localeText": {"noRowsToShow": TABLE_LOADING}},
                    style={"height": "480px"}, className="ag-theme-alpine"),
     ])
+
+
+dash.clientside_callback(
+    FILL_TABLE_JS,
+    Output(ids.MAP_TABLE, "rowData", allow_duplicate=True),
+    Output(ids.MAP_TABLE_PENDING, "data", allow_duplicate=True),
+    Input(ids.MAP_GRAPH, "relayoutData"),
+    Input(ids.MAP_TABLE_FALLBACK, "n_intervals"),
+    State(ids.MAP_TABLE_PENDING, "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(
@@ -287,6 +312,7 @@ def update_wave_choices(indicator_id, view, wave):
     Output(ids.MAP_TABLE, "rowData"),
     Output(ids.MAP_TABLE, "columnDefs"),
     Output(ids.MAP_TABLE_INTRO, "children"),
+    Output(ids.MAP_TABLE_PENDING, "data"),
     Input(ids.MAP_INDICATOR, "value"),
     Input(ids.MAP_CLASS_METHOD, "value"),
     Input(ids.MAP_REGION, "value"),
@@ -301,7 +327,10 @@ def update_map(indicator_id, method, region, wave, view):
         raise PreventUpdate  # not a value any control offers: nothing to redraw
     outputs = map_outputs(indicator_id, method, region,
                           zoom_only=ctx.triggered_id == ids.MAP_REGION, wave=wave, view=view)
-    return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]))
+    if f"{ids.MAP_VIEW}.value" not in ctx.triggered_prop_ids:
+        outputs = (*outputs[:-1], dash.no_update)  # same view, same columns: not re-sent
+    # the table now holds this view's rows: rows still held from the page load are dropped
+    return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]), None)
 
 
 def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = False,

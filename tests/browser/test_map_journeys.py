@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
+from plotly.offline import get_plotlyjs_version
 
 from sasci_map.geography import boundaries
+from tests.bundle_tools import bundled_traces
 
 COUNCIL_PATHS = "#map-graph .choroplethlocation"
 PLOT = "document.querySelector('#map-graph .js-plotly-plot')"
@@ -271,3 +273,34 @@ def test_about_page_carries_the_attribution(watched_page, live_server, screensho
     page.screenshot(path=str(screenshot_dir / "about.png"), full_page=True)
     watch.assert_clean()
 
+
+
+def test_map_loads_plotly_once_from_the_partial_bundle(watched_page, live_server):
+    """One plotly.js request, the app's partial bundle, with the traces every page draws."""
+    page, watch = watched_page
+    scripts: list[str] = []
+    page.on("request", lambda r: "plotly" in r.url and r.url.endswith(".js")
+            and scripts.append(r.url))
+    open_map(page, live_server)
+    assert [s.rsplit("/", 1)[-1] for s in scripts] == ["plotly-sasci.min.js"]
+    assert page.evaluate("() => Plotly.version") == get_plotlyjs_version()
+    registered = page.evaluate("() => Object.keys(Plotly.PlotSchema.get().traces)")
+    assert set(registered) == bundled_traces()
+    watch.assert_clean()
+
+
+def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server):
+    """The table's rows wait for the map to be drawn, then all arrive; a change replaces them."""
+    page, watch = watched_page
+    open_map(page, live_server, "?indicator=imd_average_score")
+    count = "() => dash_ag_grid.getApi('map-table').getDisplayedRowCount()"
+    page.wait_for_function("() => dash_ag_grid.getApi('map-table').getDisplayedRowCount() == 153")
+    expect(page.locator("#map-table")).to_contain_text("Hartlepool")
+    expect(page.locator("#map-table .ag-overlay-no-rows-center")).to_be_hidden()
+    choose_indicator(page, "Deprivation: rank of IMD 2019")
+    expect(page.locator("#map-definition")).to_contain_text("rank")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(count) == 153
+    first_value = "() => dash_ag_grid.getApi('map-table').getDisplayedRowAtIndex(0).data.value"
+    assert page.evaluate(first_value) == 9  # Hartlepool: rank 9 (the held rows had 35.04)
+    watch.assert_clean()

@@ -63,7 +63,7 @@ def test_url_parameters_set_the_initial_view(request_context):
     assert find(layout, ids.MAP_INDICATOR).value == "imd_average_score"
     assert find(layout, ids.MAP_REGION).value == "E12000007"
     assert find(layout, ids.MAP_CLASS_METHOD).value == "equal_interval"
-    rows = find(layout, ids.MAP_TABLE).rowData
+    rows = find(layout, ids.MAP_TABLE_PENDING).data
     assert len(rows) == 33 and {r["region"] for r in rows} == {"London"}
 
 
@@ -166,7 +166,7 @@ def test_url_with_every_parameter_sets_every_control(request_context):
     assert find(layout, ids.MAP_VIEW).value == "pooled"
     assert find(layout, ids.MAP_REGION).value == "E12000002"
     assert find(layout, ids.MAP_SELECTED).data == "E10000017"
-    rows = find(layout, ids.MAP_TABLE).rowData
+    rows = find(layout, ids.MAP_TABLE_PENDING).data
     assert [r["region"] for r in rows] == ["North West"]
     url = page_module().update_url("cap_overall", "benchmark", "E12000002", "E10000017",
                                    "2023", "pooled")
