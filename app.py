@@ -6,21 +6,24 @@ import sys
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import dcc, html
 
-from pages import security, services
+from pages import plotly_bundle, security, services
 from sasci_map.config import Settings, get_settings
 from sasci_map.errors import DatabaseError
 
 TITLE = "SASCI capacity map"
 #: Language of every page, for screen readers and translation tools.
 LANGUAGE = "en-GB"
-#: Response compression the browser may choose from, in order of preference.
+#: Response compression the browser may choose from, in order of preference (fastest first:
+#: zstd compresses plotly.js in ~40 ms, gzip in ~230 ms).
 COMPRESSION = ["zstd", "br", "gzip"]
-#: Assets served but not put in every page as a blocking script: the partial plotly.js bundle
-#: is started early and asynchronously by ``assets/plotly_early.js`` (see assets/vendor/README).
-PLOTLY_BUNDLE = "vendor/plotly-sasci.min.js"
-ASSETS_NOT_INCLUDED = r"^plotly-sasci\.min\.js$"
+#: What is compressed: pages, code, styles, JSON and the boundaries GeoJSON (230 KB, ~50 KB
+#: compressed; Flask-Compress's own list leaves GeoJSON out).
+COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript",
+                    "application/javascript", "application/json", "image/svg+xml",
+                    services.GEOJSON_MIMETYPE]
 
 
 def navbar() -> dbc.NavbarSimple:
@@ -37,18 +40,17 @@ def navbar() -> dbc.NavbarSimple:
 def create_app(settings: Settings | None = None) -> dash.Dash:
     """Create the Dash app for ``settings`` (from the environment when omitted)."""
     settings = settings or get_settings()
-    app = dash.Dash(__name__, use_pages=True, title=TITLE, update_title=None,
+    # Flask-Compress reads its settings once, when Dash sets it up: they are set before that.
+    server = flask.Flask(__name__)
+    server.config.update(COMPRESS_ALGORITHM=COMPRESSION, COMPRESS_MIMETYPES=COMPRESSED_TYPES)
+    app = dash.Dash(__name__, server=server, use_pages=True, title=TITLE, update_title=None,
                     serve_locally=True, compress=True,  # gzip/brotli: JSON shrinks ~8x
                     suppress_callback_exceptions=True, on_error=security.on_callback_error,
-                    assets_ignore=ASSETS_NOT_INCLUDED)
-    # Fastest first: zstd compresses plotly.js (4.8 MB) in ~40 ms, gzip in ~230 ms.
-    app.server.config["COMPRESS_ALGORITHM"] = COMPRESSION
+                    assets_ignore=plotly_bundle.ASSETS_IGNORE)
     # Screen readers need the page language (axe: html-has-lang).
     app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
-    # The browser fetches plotly.js while it parses the page, before any script asks for it.
-    preload = (f'<link rel="preload" href="{app.get_asset_url(PLOTLY_BUNDLE)}" as="script" '
-               'data-plotly-bundle>')
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + preload, 1)
+    # The browser fetches the partial plotly.js while it parses the page.
+    plotly_bundle.install(app)
     security.install(app)
     services.configure(app.server, settings)
     app.layout = html.Div([

@@ -11,8 +11,9 @@ MAP_GRAPH = "map-graph"
 MAP_LEGEND = "map-legend"
 MAP_CAPTION = "map-caption"
 MAP_TABLE = "map-table"
-#: The map table's first rows, held until the map is drawn, then put in the table.
-MAP_TABLE_PENDING = "map-table-pending"
+#: The map table's rows in compact form, and the council names they are completed with.
+MAP_TABLE_DATA = "map-table-data"
+MAP_COUNCIL_NAMES = "map-council-names"
 MAP_TABLE_FALLBACK = "map-table-fallback"
 MAP_SELECTED = "map-selected-council"
 MAP_COUNCIL_PANEL = "map-council-panel"

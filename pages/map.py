@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, Patch, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import ids, services
@@ -28,13 +28,14 @@ from sasci_map.mapview import (
     MapView,
     ViewState,
     build_map_view,
-    indicator_options,
+    indicator_choices,
     parse_view_state,
     region_options,
     valid_choices,
     zoom_for,
 )
 from sasci_map.resolver import resolve_council
+from sasci_map.table_payload import TABLE_DECIMALS, council_names, encode_rows
 from sasci_map.tidy import indicator_table
 
 dash.register_page(__name__, order=0, path="/", name="Map",
@@ -42,7 +43,8 @@ dash.register_page(__name__, order=0, path="/", name="Map",
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-NUMBER = {"function": "params.value == null ? '' : d3.format(',.2~f')(params.value)"}
+NUMBER = {"function": "params.value == null ? '' : "
+                      f"d3.format(',.{TABLE_DECIMALS}~f')(params.value)"}
 #: Columns of the table beside the map, by view (councils; regions when pooled; coverage).
 TABLE_COLUMNS = {
     VIEW_VALUES: [
@@ -103,18 +105,10 @@ TABLE_INTRO = {
                    "counted once however many of their staff responded.",
 }
 SYNTHETIC_BADGE = "Synthetic demo data"
-#: The table's first rows arrive with the page but are drawn once the map has been (its
-#: 153 rows would otherwise be rendered first and delay the map); this is the latest they wait.
+#: The table's rows come with the page but are put in the grid once the map has been drawn
+#: (its 153 rows would otherwise be rendered first and delay the map); this is the latest.
 TABLE_FALLBACK_MS = 2500
 TABLE_LOADING = "Loading the table…"
-#: Runs in the browser: move the held rows into the table, once (when the map has first been
-#: laid out, or at the fallback tick), unless an indicator change has replaced them already.
-FILL_TABLE_JS = """
-function(_relayout, _tick, pending) {
-    const skip = window.dash_clientside.no_update;
-    return pending ? [pending, null] : [skip, skip];
-}
-"""
 
 
 def _swatch(colour: str, outline: str | None = None, width: float = 0.0,
@@ -215,7 +209,7 @@ def layout(**params) -> html.Div:
     apply_updates(figure, zoom_for(view_state.region, data_dir))
     controls = dbc.Card(dbc.CardBody([
         dbc.Label("Indicator", html_for=ids.MAP_INDICATOR),
-        dcc.Dropdown(id=ids.MAP_INDICATOR, options=indicator_options(catalogue),
+        dcc.Dropdown(id=ids.MAP_INDICATOR, options=indicator_choices(engine),
                      value=view_state.indicator, clearable=False, searchable=True,
                      maxHeight=360, search_order="original"),
         dbc.Label("Survey wave (period)", html_for=ids.MAP_WAVE, className="mt-3"),
@@ -268,7 +262,8 @@ def layout(**params) -> html.Div:
                 " The CSV has every row with numerator, denominator, interval, status, "
                 "benchmarks, source and whether the data are synthetic."],
                className="small text-muted"),
-        dcc.Store(id=ids.MAP_TABLE_PENDING, data=view.table_rows(view_state.region)),
+        dcc.Store(id=ids.MAP_COUNCIL_NAMES, data=council_names(data_dir)),
+        dcc.Store(id=ids.MAP_TABLE_DATA, data=table_data(view, view_state.region, data_dir)),
         dcc.Interval(id=ids.MAP_TABLE_FALLBACK, interval=TABLE_FALLBACK_MS, max_intervals=1),
         dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS[view.view], rowData=[],
                    defaultColDef={"sortable": True, "resizable": True},
@@ -279,12 +274,12 @@ def layout(**params) -> html.Div:
 
 
 dash.clientside_callback(
-    FILL_TABLE_JS,
-    Output(ids.MAP_TABLE, "rowData", allow_duplicate=True),
-    Output(ids.MAP_TABLE_PENDING, "data", allow_duplicate=True),
-    Input(ids.MAP_GRAPH, "relayoutData"),
+    ClientsideFunction(namespace="sasci_map", function_name="table_rows"),  # assets/map_table.js
+    Output(ids.MAP_TABLE, "rowData"),
+    Input(ids.MAP_TABLE_DATA, "data"),
+    Input(ids.MAP_GRAPH, "relayoutData"),  # set once the map has first been laid out
     Input(ids.MAP_TABLE_FALLBACK, "n_intervals"),
-    State(ids.MAP_TABLE_PENDING, "data"),
+    State(ids.MAP_COUNCIL_NAMES, "data"),
     prevent_initial_call=True,
 )
 
@@ -309,10 +304,9 @@ def update_wave_choices(indicator_id, view, wave):
     Output(ids.MAP_LEGEND, "children"),
     Output(ids.MAP_CAPTION, "children"),
     Output(ids.MAP_DEFINITION, "children"),
-    Output(ids.MAP_TABLE, "rowData"),
+    Output(ids.MAP_TABLE_DATA, "data"),
     Output(ids.MAP_TABLE, "columnDefs"),
     Output(ids.MAP_TABLE_INTRO, "children"),
-    Output(ids.MAP_TABLE_PENDING, "data"),
     Input(ids.MAP_INDICATOR, "value"),
     Input(ids.MAP_CLASS_METHOD, "value"),
     Input(ids.MAP_REGION, "value"),
@@ -329,8 +323,7 @@ def update_map(indicator_id, method, region, wave, view):
                           zoom_only=ctx.triggered_id == ids.MAP_REGION, wave=wave, view=view)
     if f"{ids.MAP_VIEW}.value" not in ctx.triggered_prop_ids:
         outputs = (*outputs[:-1], dash.no_update)  # same view, same columns: not re-sent
-    # the table now holds this view's rows: rows still held from the page load are dropped
-    return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]), None)
+    return (*outputs, TABLE_INTRO.get(view, TABLE_INTRO[VIEW_VALUES]))
 
 
 def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = False,
@@ -340,7 +333,8 @@ def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = F
     Returns
     -------
     tuple
-        (figure Patch, legend, caption, definition, table rows, table columns).
+        (figure Patch, legend, caption, definition, table rows in compact form (see
+        ``sasci_map.table_payload``), table columns).
     """
     view = view if view in VIEWS else VIEW_VALUES
     mapped = build_map_view(services.engine(), indicator_id, method, services.data_dir(),
@@ -355,7 +349,7 @@ def map_outputs(indicator_id: str, method: str, region: str, zoom_only: bool = F
             target = target[key]
         target[path[-1]] = value
     return (patch, _legend(mapped), mapped.caption, _definition_text(mapped),
-            mapped.table_rows(region), TABLE_COLUMNS[view])
+            table_data(mapped, region, services.data_dir()), TABLE_COLUMNS[view])
 
 
 @callback(
@@ -435,6 +429,11 @@ def update_council_panel(code, indicator_id):
         return html.P("Click a council on the map, or find one by name, to see its values.",
                       className="text-muted small")
     return council_card(code, indicator_id)
+
+
+def table_data(view: MapView, region: str, data_dir) -> dict:
+    """Return the table rows of ``view`` (in ``region``) in the compact form sent to the page."""
+    return encode_rows(view.table_rows(region), council_names(data_dir))
 
 
 def council_card(code: str, indicator_id: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sasci_map import cache
 from sasci_map.config import Settings
 from sasci_map.db import dataset_version, make_engine
 from sasci_map.errors import DatabaseError
-from sasci_map.geography import boundaries_path
+from sasci_map.geography import served_boundaries
 from sasci_map.provenance import attribution_lines
 
 _SETTINGS_KEY = "SASCI_SETTINGS"
@@ -24,6 +25,8 @@ _SETTINGS_KEY = "SASCI_SETTINGS"
 GEOJSON_ROUTE = "/geo/councils.geojson"
 #: Boundaries change only with a new release of the data: let browsers keep them for a day.
 GEOJSON_MAX_AGE_S = 86_400
+GEOJSON_MIMETYPE = "application/geo+json"
+ETAG_CHARS = 16
 
 
 def configure(server: flask.Flask, settings: Settings) -> None:
@@ -43,8 +46,13 @@ def configure(server: flask.Flask, settings: Settings) -> None:
 
 
 def _send_boundaries() -> flask.Response:
-    return flask.send_file(boundaries_path(settings_of().data_dir),
-                           mimetype="application/geo+json", max_age=GEOJSON_MAX_AGE_S)
+    """Send the boundaries with each council's region (``geography.served_boundaries``)."""
+    body = served_boundaries(settings_of().data_dir)
+    response = flask.Response(body, mimetype=GEOJSON_MIMETYPE)
+    response.cache_control.public = True
+    response.cache_control.max_age = GEOJSON_MAX_AGE_S
+    response.set_etag(hashlib.sha256(body).hexdigest()[:ETAG_CHARS])
+    return response.make_conditional(flask.request)
 
 
 def settings_of(server: flask.Flask | None = None) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 from typing import Any
 
@@ -30,6 +32,7 @@ from sasci_map.palette import (
     STATUS_SUPPRESSED,
     STATUS_VALUE,
 )
+from sasci_map.survey_loading import DATASET_KEY as SURVEY_DATASET
 
 #: Councils without a value: a mid grey that no palette class uses, named in the legend.
 MISSING_COLOUR = "#9e9e9e"
@@ -55,6 +58,13 @@ DIRECTION_TEXT = {
 }
 #: Most decimals a legend bound gets (scores of 1 to 5 pooled by region can be close).
 MAX_LEGEND_DECIMALS = 3
+#: Every council's hover text starts with its name and region, read from the GeoJSON feature
+#: the browser fetched once (``geography.served_boundaries``), so no indicator change re-sends
+#: them; the rest comes from the trace's ``customdata``. No trace name box beside it.
+HOVER_HEAD = "<b>%{properties.name}</b><br>%{properties.region}"
+HOVER_END = "<extra></extra>"
+#: Stands for a ``customdata`` reference while a hover template is assembled.
+SLOT = "\x00"
 #: Ticks on the colour bar of the continuous scale.
 CONTINUOUS_TICKS = 5
 #: England, in lon/lat, as the initial view (the map fits these ranges).
@@ -147,7 +157,8 @@ def map_state(frame: pd.DataFrame, definition: dict, method: str = QUANTILES,
         colouring = _continuous_colouring(valued, basis, unit)
     else:
         colouring = _classed_colouring(valued, basis, method, unit)
-    hover = [_value_hover(row, unit, value_label) for row in valued.itertuples(index=False)]
+    hover = value_hover(valued, unit, value_label,
+                        organisations=definition.get("dataset_key") == SURVEY_DATASET)
     title = definition.get("short_title", "")
     unit_text = f" ({unit})" if unit and f"({unit})" not in title else ""
     colouring["colorbar_title"] = f"{title}{unit_text}<br><sup>{colouring['method_title']}</sup>"
@@ -157,7 +168,7 @@ def map_state(frame: pd.DataFrame, definition: dict, method: str = QUANTILES,
     return state
 
 
-def layered_state(frame: pd.DataFrame, codes: list[str], hover: list[str],
+def layered_state(frame: pd.DataFrame, codes: list[str], hover: tuple[str, list],
                   colouring: dict[str, Any]) -> dict[str, Any]:
     """Assemble the figure updates and legend of a map: one values trace, three state layers.
 
@@ -165,8 +176,11 @@ def layered_state(frame: pd.DataFrame, codes: list[str], hover: list[str],
     ----------
     frame : pandas.DataFrame
         Every council: ``code, name, region_name, status, status_reason``.
-    codes, hover : list of str
-        The coloured councils and their hover text.
+    codes : list of str
+        The coloured councils.
+    hover : tuple
+        (hover template, ``customdata`` in the order of ``codes``) of the coloured councils:
+        see :func:`value_hover`.
     colouring : dict
         ``z, colorscale, zmin, zmax, tickvals, ticktext, colorbar_title, legend,
         method_title``, optional ``border`` ((colour, width)) and ``note``.
@@ -181,8 +195,8 @@ def layered_state(frame: pd.DataFrame, codes: list[str], hover: list[str],
     updates: list[tuple[tuple, Any]] = [
         (("data", v, "locations"), codes),
         (("data", v, "z"), colouring["z"]),
-        (("data", v, "hovertext"), hover),
-        (("data", v, "customdata"), codes),
+        (("data", v, "hovertemplate"), hover[0]),
+        (("data", v, "customdata"), hover[1]),
         (("data", v, "colorscale"), colouring["colorscale"]),
         (("data", v, "zmin"), colouring["zmin"]),
         (("data", v, "zmax"), colouring["zmax"]),
@@ -196,10 +210,12 @@ def layered_state(frame: pd.DataFrame, codes: list[str], hover: list[str],
     for status in NO_VALUE_STATES:
         rows = frame.loc[frame["status"] == status]
         trace = STATE_TRACES[status]
+        template, customdata = state_hover(status, rows["status_reason"].fillna("").tolist())
         updates += [
             (("data", trace, "locations"), rows["code"].tolist()),
             (("data", trace, "z"), [0] * len(rows)),
-            (("data", trace, "hovertext"), [_state_hover(r) for r in rows.itertuples(index=False)]),
+            (("data", trace, "hovertemplate"), template),
+            (("data", trace, "customdata"), customdata),
         ]
         counts[status] = int(len(rows))
         outline, width = STATUS_OUTLINES[status]
@@ -308,28 +324,100 @@ def _no_colouring(title: str) -> dict:
             "zmax": 0.5, "tickvals": [], "ticktext": [], "legend": [], "method_title": title}
 
 
-def _state_hover(row) -> str:
-    reason = f"<br>{row.status_reason}" if row.status_reason else ""
-    return (f"<b>{row.name}</b><br>{row.region_name}<br>{STATUS_LABELS[row.status]}"
-            f"{reason}")
+def hover_template(lines: list[str]) -> str:
+    """Return a hover template: the council's name and region, then ``lines``.
+
+    A line is text with at most one :data:`SLOT`, the ``customdata`` column it shows (slots are
+    numbered in order). A line that is only a slot is optional: its values carry their own
+    ``<br>`` (or are empty), so a council without that figure shows no empty line.
+    """
+    text, column = HOVER_HEAD, 0
+    for line in lines:
+        if SLOT in line:
+            line = line.replace(SLOT, f"%{{customdata[{column}]}}")
+            column += 1
+        text += line if line.startswith("%{") else f"<br>{line}"
+    return text + HOVER_END
 
 
-def _value_hover(row, unit: str, value_label: str = "Value") -> str:
-    lines = [f"<b>{row.name}</b>", row.region_name,
-             f"{value_label}: {format_value(row.value, unit)}"]
-    lower, upper = getattr(row, "lower", math.nan), getattr(row, "upper", math.nan)
-    if not (pd.isna(lower) or pd.isna(upper)):
-        lines.append(f"95% CI {format_value(lower, unit)} – {format_value(upper, unit)}")
-    denominator = getattr(row, "denominator", math.nan)
-    if not pd.isna(denominator) and unit.startswith(("%", "score")):
-        lines.append(f"from {int(denominator)} organisations")
-    rank, n_ranked = getattr(row, "rank", math.nan), getattr(row, "n_ranked", math.nan)
-    if not (pd.isna(rank) or pd.isna(n_ranked)):
-        lines.append(f"Rank {int(rank)} of {int(n_ranked)} (1 = highest)")
-    vs_england = getattr(row, "vs_england", "")
-    if isinstance(vs_england, str) and vs_england:
-        lines.append(BENCHMARK_LABELS[vs_england])
-    return "<br>".join(lines)
+def text_hover(texts: list[str]) -> tuple[str, list]:
+    """Return (template, customdata) showing, under name and region, one text per council."""
+    return hover_template([SLOT]), [[f"<br>{text}"] for text in texts]
+
+
+def state_hover(status: str, reasons: list[str]) -> tuple[str, list]:
+    """Return (template, customdata) of a layer of councils without a value.
+
+    The state is in the template; so is the reason when every council of the layer has the
+    same one (as is usual), else each council's reason is its ``customdata``.
+    """
+    label = STATUS_LABELS[status]
+    distinct = set(reasons)
+    if len(distinct) == 1:
+        reason = distinct.pop()
+        return hover_template([label, reason] if reason else [label]), []
+    return hover_template([label, SLOT]), [[f"<br>{r}" if r else ""] for r in reasons]
+
+
+def value_hover(valued: pd.DataFrame, unit: str, value_label: str = "Value",
+                organisations: bool = False) -> tuple[str, list[list]]:
+    """Return (template, customdata) of the councils with a value, one customdata row each.
+
+    Lines: the value; its 95% interval; the organisations behind it (``organisations``: a
+    survey figure, whose denominator counts organisations); its rank; its comparison with
+    England. A line every council has is in the
+    template with only its figure per council; a line some lack is sent as text per council.
+    """
+    n = len(valued)
+    lines: list[str] = [f"{value_label}: {SLOT}"]
+    columns: list[list] = [[format_value(v, unit) for v in valued["value"]]]
+
+    def add(line: str, present: list[bool], values: list, text) -> None:
+        if n and all(present):
+            lines.append(line)
+            columns.append(values)
+        elif any(present):
+            lines.append(SLOT)
+            columns.append([f"<br>{text(v)}" if p else ""
+                            for v, p in zip(values, present, strict=True)])
+
+    lower, upper = _column(valued, "lower"), _column(valued, "upper")
+    intervals = [f"{format_value(lo, unit)} – {format_value(hi, unit)}"
+                 for lo, hi in zip(lower, upper, strict=True)]
+    add(f"95% CI {SLOT}", list(lower.notna() & upper.notna()), intervals,
+        lambda t: f"95% CI {t}")
+    denominator = _column(valued, "denominator")
+    if organisations:
+        add(f"from {SLOT} organisations", list(denominator.notna()),
+            [None if pd.isna(d) else int(d) for d in denominator],
+            lambda c: f"from {c} organisations")
+    rank, n_ranked = _column(valued, "rank"), _column(valued, "n_ranked")
+    ranked = list(rank.notna() & n_ranked.notna())
+    totals = {int(t) for t, ok in zip(n_ranked, ranked, strict=True) if ok}
+    if len(totals) == 1:
+        total = totals.pop()
+        add(f"Rank {SLOT} of {total} (1 = highest)", ranked,
+            [None if pd.isna(r) else int(r) for r in rank],
+            lambda r: f"Rank {r} of {total} (1 = highest)")
+    else:  # rare: ranks out of different totals are written out in full
+        texts = [f"Rank {int(r)} of {int(t)} (1 = highest)" if ok else ""
+                 for r, t, ok in zip(rank, n_ranked, ranked, strict=True)]
+        if any(texts):
+            lines.append(SLOT)
+            columns.append([f"<br>{t}" if t else "" for t in texts])
+    words = (valued["vs_england"] if "vs_england" in valued else pd.Series([""] * n))
+    labels = [BENCHMARK_LABELS[w] if isinstance(w, str) and w else "" for w in words]
+    if any(labels):  # the comparison is written out: a council without one shows no line
+        lines.append(SLOT)
+        columns.append([f"<br>{label}" if label else "" for label in labels])
+    return hover_template(lines), [list(row) for row in zip(*columns, strict=True)]
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Return ``frame[name]`` as floats (all NaN when the column is absent), indexed 0..n-1."""
+    if name not in frame:
+        return pd.Series([math.nan] * len(frame), dtype="float64")
+    return pd.to_numeric(frame[name], errors="coerce").reset_index(drop=True)
 
 
 def stepped_colorscale(colours: list[str]) -> list[list]:
@@ -419,30 +507,9 @@ def _state_trace(geojson_url: str, status: str) -> go.Choropleth:
                          marker={"line": {"color": outline, "width": width}})
 
 
-def map_figure(geojson_url: str, state: dict[str, Any],
-               bounds: tuple[float, float, float, float] | None = None,
-               state_layers: bool = False) -> dict:
-    """Build the choropleth figure as a dict; the geometry is referenced by URL, not embedded.
-
-    Parameters
-    ----------
-    geojson_url : str
-        Same-origin URL of the councils GeoJSON (features keyed by ``properties.code``).
-    state : dict
-        Output of :func:`map_state`.
-    bounds : tuple, optional
-        Lon/lat bounds to zoom to (a region); England when omitted.
-    state_layers : bool
-        False (default): two traces, one grey "no value" layer under the values. True: four
-        traces, one per state without a value (:data:`STATE_TRACES`), each with the fill and
-        outline of ``palette.STATUS_COLOURS`` / ``STATUS_OUTLINES``, as :func:`map_state`
-        fills them.
-
-    Returns
-    -------
-    dict
-        A plotly figure dict ready for ``dcc.Graph``.
-    """
+@functools.lru_cache(maxsize=4)
+def _base_figure(geojson_url: str, state_layers: bool) -> dict:
+    """Build the figure without values once per process (plotly's validation is slow)."""
     common = dict(geojson=geojson_url, featureidkey="properties.code", hoverinfo="text",
                   marker={"line": {"color": BORDER_COLOUR, "width": 0.5}})
     values = go.Choropleth(
@@ -469,6 +536,34 @@ def map_figure(geojson_url: str, state: dict[str, Any],
     lon, lat = _england_ranges()
     apply_updates(figure, [(("layout", "geo", "lonaxis", "range"), [round(v, 4) for v in lon]),
                            (("layout", "geo", "lataxis", "range"), [round(v, 4) for v in lat])])
+    return figure
+
+
+def map_figure(geojson_url: str, state: dict[str, Any],
+               bounds: tuple[float, float, float, float] | None = None,
+               state_layers: bool = False) -> dict:
+    """Build the choropleth figure as a dict; the geometry is referenced by URL, not embedded.
+
+    Parameters
+    ----------
+    geojson_url : str
+        Same-origin URL of the councils GeoJSON (features keyed by ``properties.code``).
+    state : dict
+        Output of :func:`map_state`.
+    bounds : tuple, optional
+        Lon/lat bounds to zoom to (a region); England when omitted.
+    state_layers : bool
+        False (default): two traces, one grey "no value" layer under the values. True: four
+        traces, one per state without a value (:data:`STATE_TRACES`), each with the fill and
+        outline of ``palette.STATUS_COLOURS`` / ``STATUS_OUTLINES``, as :func:`map_state`
+        fills them.
+
+    Returns
+    -------
+    dict
+        A plotly figure dict ready for ``dcc.Graph``.
+    """
+    figure = copy.deepcopy(_base_figure(geojson_url, state_layers))
     apply_updates(figure, state["updates"])
     apply_updates(figure, zoom_updates(bounds))
     return figure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -299,3 +300,24 @@ def boundaries_path(data_dir: Path | None = None) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found; build it with scripts/build_boundaries.py")
     return path
+
+
+def served_boundaries(data_dir: Path | None = None) -> bytes:
+    """Return the GeoJSON the browser draws: the boundaries, each with its region's name.
+
+    Each feature's ``properties`` are ``code``, ``name`` and ``region`` (from
+    :func:`councils`), so the map's hover text can name the council and region from the
+    geometry the browser fetched once, rather than with every indicator change.
+    """
+    path = boundaries_path(data_dir)
+    return _served_boundaries(path, path.stat().st_mtime_ns, _resolve(data_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _served_boundaries(path: Path, _mtime_ns: int, data_dir: Path) -> bytes:
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    region_of = _councils(data_dir).set_index("code")["region_name"].to_dict()
+    for feature in collection["features"]:
+        props = feature["properties"]
+        props["region"] = region_of.get(props["code"], "")
+    return json.dumps(collection, separators=(",", ":")).encode("utf-8")

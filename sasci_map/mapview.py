@@ -11,7 +11,13 @@ from sqlalchemy.engine import Engine
 
 from sasci_map import indicators
 from sasci_map.cache import cached
-from sasci_map.choropleth import categorical_colouring, layered_state, map_state, zoom_updates
+from sasci_map.choropleth import (
+    categorical_colouring,
+    layered_state,
+    map_state,
+    text_hover,
+    zoom_updates,
+)
 from sasci_map.classing import COLOUR_MODES, QUANTILES
 from sasci_map.geography import region_bounds, regions
 from sasci_map.map_modes import (
@@ -265,11 +271,10 @@ def coverage_state(frame: pd.DataFrame, wave: str) -> dict:
                                       f"Who took part, wave {wave}")
     colouring["ticktext"] = ["Council + providers", "Council only", "Providers only"]
     colouring["colorbar_title"] = f"Who took part<br><sup>wave {wave}</sup>"
-    hover = [f"<b>{r.name}</b><br>{r.region_name}<br>{COVERAGE_LABELS[r.coverage]}<br>"
-             f"council organisation: {'yes' if r.council_orgs else 'no'}; provider "
-             f"organisations: {r.provider_orgs}<br>{r.respondents} respondents"
-             for r in took_part.itertuples(index=False)]
-    state = layered_state(frame, took_part["code"].tolist(), hover, colouring)
+    hover = [f"{COVERAGE_LABELS[r.coverage]}<br>council organisation: "
+             f"{'yes' if r.council_orgs else 'no'}; provider organisations: {r.provider_orgs}"
+             f"<br>{r.respondents} respondents" for r in took_part.itertuples(index=False)]
+    state = layered_state(frame, took_part["code"].tolist(), text_hover(hover), colouring)
     state["unit"] = "organisations"
     return state
 
@@ -345,3 +350,9 @@ def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
             options.append({"label": label, "value": r.indicator_id,
                             "search": f"{label} {heading} {r.indicator_id}"})
     return options
+
+
+@cached
+def indicator_choices(engine: Engine) -> list[dict]:
+    """Return :func:`indicator_options` of the loaded catalogue (cached per dataset)."""
+    return indicator_options(indicators.catalogue(engine))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 from plotly.offline import get_plotlyjs_version
 
 from sasci_map.geography import boundaries
+from sasci_map.mapview import build_map_view
+from sasci_map.table_payload import council_names, decode_rows, encode_rows
 from tests.bundle_tools import bundled_traces
 
 COUNCIL_PATHS = "#map-graph .choroplethlocation"
@@ -36,15 +39,27 @@ def open_map(page, live_server, query: str = ""):
     page.wait_for_load_state("networkidle")  # the first callbacks have answered
 
 
-def click_council(page, code: str):
-    """Click with the mouse on a point inside the council, as a person would."""
+def council_point(page, code: str) -> tuple[float, float]:
+    """Return page coordinates of a point inside the council, as drawn now."""
     point = boundaries().set_index("code").loc[code].geometry.representative_point()
-    x, y = page.evaluate(
+    return page.evaluate(
         f"""([lon, lat]) => {{ const gd = {PLOT};
             const [x, y] = gd._fullLayout.geo._subplot.projection([lon, lat]);
             const box = gd.querySelector('.main-svg').getBoundingClientRect();
             return [box.left + x, box.top + y]; }}""", [point.x, point.y])
-    page.mouse.click(x, y)
+
+
+def click_council(page, code: str):
+    """Click with the mouse on a point inside the council, as a person would."""
+    page.mouse.click(*council_point(page, code))
+
+
+def hover_council(page, code: str) -> str:
+    """Rest the mouse on the council; return the hover label's text, line by line."""
+    page.mouse.move(*council_point(page, code))
+    label = page.locator("#map-graph .hoverlayer .hovertext")
+    expect(label).to_have_count(1)
+    return "\n".join(label.locator("tspan.line").all_text_contents())
 
 
 def choose_indicator(page, label_part: str):
@@ -86,9 +101,8 @@ def test_missing_councils_are_drawn_as_not_available_and_explained(watched_page,
     page, watch = watched_page
     open_map(page, live_server, "?indicator=imd_average_score")
     expect(page.locator("#map-legend")).to_contain_text("Not available (4 councils)")
-    hover = page.evaluate(f"() => {PLOT}.data[{MISSING_LAYER}].hovertext")
-    cumberland = next(text for text in hover if "Cumberland" in text)
-    assert "Not available<br>boundary change" in cumberland
+    cumberland = hover_council(page, "E06000063")
+    assert cumberland.startswith("Cumberland\nNorth West\nNot available\nboundary change")
     # Drawn in the "not available" fill (#f7f7f7) with its grey outline (#969696).
     assert layer_paths(page)[MISSING_LAYER] == [["rgb(247, 247, 247)", "rgb(150, 150, 150)"]] * 4
     watch.assert_clean()
@@ -132,7 +146,7 @@ def test_region_selector_zooms_and_a_shared_link_restores_the_view(watched_page,
     expect(page.locator("#map-legend")).to_contain_text("Equal intervals")
     scale = page.evaluate(f"() => {PLOT}.layout.geo.projection.scale")
     assert scale > 4  # London fills the frame
-    assert page.locator("#map-table .ag-row").count() > 0
+    expect(page.locator("#map-table .ag-row").first).to_be_visible()  # after the map is drawn
     expect(page.locator("#map-table")).not_to_contain_text("Cornwall")
     watch.assert_clean()
 
@@ -233,8 +247,8 @@ def test_pooled_view_colours_councils_by_region(watched_page, live_server, scree
     expect(page.locator("#map-caption")).to_contain_text("pooled figure")
     expect(page.locator("#map-definition")).to_contain_text("Region value, pooled")
     assert page.locator(COUNCIL_PATHS).count() == 153
-    hover = page.evaluate(f"() => {PLOT}.data[{VALUES_LAYER}].hovertext")
-    assert hover and all("Region value, pooled" in h for h in hover)
+    hover = hover_council(page, "E10000017")  # Lancashire, large: easy to rest the mouse on
+    assert hover.startswith("Lancashire\nNorth West\nRegion value, pooled: ")
     expect(page.locator("#map-table .ag-row")).to_have_count(9)
     page.screenshot(path=screenshot_dir / "map-pooled.png", full_page=True)
     watch.assert_clean()
@@ -279,8 +293,8 @@ def test_map_loads_plotly_once_from_the_partial_bundle(watched_page, live_server
     """One plotly.js request, the app's partial bundle, with the traces every page draws."""
     page, watch = watched_page
     scripts: list[str] = []
-    page.on("request", lambda r: "plotly" in r.url and r.url.endswith(".js")
-            and scripts.append(r.url))
+    page.on("request", lambda r: re.search(r"/plotly[^/]*\.min\.js$", urlparse(r.url).path)
+            and scripts.append(urlparse(r.url).path))
     open_map(page, live_server)
     assert [s.rsplit("/", 1)[-1] for s in scripts] == ["plotly-sasci.min.js"]
     assert page.evaluate("() => Plotly.version") == get_plotlyjs_version()
@@ -289,7 +303,7 @@ def test_map_loads_plotly_once_from_the_partial_bundle(watched_page, live_server
     watch.assert_clean()
 
 
-def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server):
+def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server, engine, settings):
     """The table's rows wait for the map to be drawn, then all arrive; a change replaces them."""
     page, watch = watched_page
     open_map(page, live_server, "?indicator=imd_average_score")
@@ -297,10 +311,18 @@ def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server):
     page.wait_for_function("() => dash_ag_grid.getApi('map-table').getDisplayedRowCount() == 153")
     expect(page.locator("#map-table")).to_contain_text("Hartlepool")
     expect(page.locator("#map-table .ag-overlay-no-rows-center")).to_be_hidden()
+    # the rows the browser rebuilt (assets/map_table.js) are the server's, at the shown precision
+    shown = page.evaluate("""() => { const out = [];
+        dash_ag_grid.getApi('map-table').forEachNode(n => out.push(n.data)); return out; }""")
+    rows = build_map_view(engine, "imd_average_score", data_dir=settings.data_dir).table_rows()
+    names = council_names(settings.data_dir)
+    assert shown == decode_rows(encode_rows(rows, names), names)
+    assert [(r["council"], r["value"]) for r in shown] == \
+        [(r["council"], None if r["value"] is None else round(r["value"], 2)) for r in rows]
     choose_indicator(page, "Deprivation: rank of IMD 2019")
     expect(page.locator("#map-definition")).to_contain_text("rank")
     page.wait_for_load_state("networkidle")
     assert page.evaluate(count) == 153
     first_value = "() => dash_ag_grid.getApi('map-table').getDisplayedRowAtIndex(0).data.value"
-    assert page.evaluate(first_value) == 9  # Hartlepool: rank 9 (the held rows had 35.04)
+    assert page.evaluate(first_value) == 9  # Hartlepool's rank (its average score is 35.04)
     watch.assert_clean()

@@ -17,7 +17,8 @@ from sasci_map.choropleth import (
     VALUES_TRACE,
 )
 from sasci_map.palette import STATUS_COLOURS, STATUS_OUTLINES
-from tests.layout_tools import find, find_all, text_of
+from sasci_map.table_payload import council_names, decode_rows
+from tests.layout_tools import find, find_all, hover_texts, served_properties, text_of
 
 pytest.importorskip("dash")
 
@@ -44,7 +45,10 @@ def test_layout_maps_all_153_councils_without_embedding_geometry(request_context
     assert len(drawn) == len(set(drawn)) == 153
     assert all(t["geojson"] == services.GEOJSON_ROUTE for t in figure["data"])  # URL only
     assert len(json.dumps(figure)) < 60_000
-    assert len(values["locations"]) == len(values["z"]) == len(values["hovertext"])
+    assert len(values["locations"]) == len(values["z"]) == len(values["customdata"])
+    hover = hover_texts(values, served_properties())
+    assert hover["E06000001"] == ("<b>Hartlepool</b><br>North East<br>Value: 19.6%<br>"
+                                  "Rank 56 of 153 (1 = highest)")
     assert "Aged 65+ (%)" in values["colorbar"]["title"]["text"]
     assert "Quintiles" in values["colorbar"]["title"]["text"]
 
@@ -63,7 +67,7 @@ def test_url_parameters_set_the_initial_view(request_context):
     assert find(layout, ids.MAP_INDICATOR).value == "imd_average_score"
     assert find(layout, ids.MAP_REGION).value == "E12000007"
     assert find(layout, ids.MAP_CLASS_METHOD).value == "equal_interval"
-    rows = find(layout, ids.MAP_TABLE_PENDING).data
+    rows = decode_rows(find(layout, ids.MAP_TABLE_DATA).data, council_names())
     assert len(rows) == 33 and {r["region"] for r in rows} == {"London"}
 
 
@@ -81,6 +85,7 @@ def _patched(patch) -> dict:
 def test_indicator_change_patches_values_not_geometry(request_context):
     patch, legend, caption, _definition, rows, columns = page_module().map_outputs(
         "imd_average_score", "quantiles", "E92000001")
+    rows = decode_rows(rows, council_names())
     ops = _patched(patch)
     assert ("data", VALUES_TRACE, "z") in ops
     assert not any("geojson" in map(str, p) for p in ops)
@@ -100,6 +105,7 @@ def test_indicator_change_patches_values_not_geometry(request_context):
 def test_wave_and_benchmark_mode_patch_the_survey_states(request_context, engine):
     patch, legend, caption, definition, rows, _ = page_module().map_outputs(
         "cap_overall", "benchmark", "E92000001", wave="2023")
+    rows = decode_rows(rows, council_names())
     ops = _patched(patch)
     stored = indicators.council_frame(engine, "cap_overall", period="2023")
     by_status = stored.groupby("status")["code"].apply(set)
@@ -115,9 +121,11 @@ def test_wave_and_benchmark_mode_patch_the_survey_states(request_context, engine
     assert f"No response ({n_none} councils)" in legend_text
     assert "Not available (0 councils)" in legend_text
     assert "Synthetic demo data" in text_of(definition) and "Synthetic demo data" in legend_text
-    hover = dict(zip(ops[("data", SUPPRESSED_TRACE, "locations")],
-                     ops[("data", SUPPRESSED_TRACE, "hovertext")], strict=True))
-    assert all("fewer than 5" in h for h in hover.values())
+    hover = hover_texts({key[-1]: value for key, value in ops.items()
+                         if key[:2] == ("data", SUPPRESSED_TRACE)}, served_properties())
+    assert set(hover) == by_status["suppressed"]
+    assert all("Suppressed (fewer than 5 organisations)<br>fewer than 5" in h
+               for h in hover.values())
     assert {r["status"] for r in rows} >= {"Suppressed (fewer than 5 organisations)",
                                            "No response"}
 
@@ -134,6 +142,7 @@ def test_state_layers_have_their_own_fill_and_outline(request_context):
 def test_coverage_view_counts_and_table(request_context, engine):
     patch, legend, caption, _definition, rows, columns = page_module().map_outputs(
         "pct_65_plus", "quantiles", "E92000001", wave="2023", view="coverage")
+    rows = decode_rows(rows, council_names())
     ops = _patched(patch)
     took_part = set(ops[("data", VALUES_TRACE, "locations")])
     none = set(ops[("data", NO_RESPONSE_TRACE, "locations")])
@@ -148,9 +157,11 @@ def test_coverage_view_counts_and_table(request_context, engine):
 def test_pooled_view_colours_councils_by_their_region(request_context, engine):
     patch, legend, caption, _definition, rows, _ = page_module().map_outputs(
         "cap_overall_providers", "quantiles", "E92000001", wave="2025", view="pooled")
+    rows = decode_rows(rows, council_names())
     assert len(rows) == 9 and {"region", "councils", "value"} <= set(rows[0])
     ops = _patched(patch)
-    hover = ops[("data", VALUES_TRACE, "hovertext")]
+    hover = hover_texts({key[-1]: value for key, value in ops.items()
+                         if key[:2] == ("data", VALUES_TRACE)}).values()
     assert hover and all("Region value, pooled" in h for h in hover)
     assert "pooled" in caption
     drawn = sum(len(ops[("data", t, "locations")]) for t in (VALUES_TRACE, *STATE_TRACES.values()))
@@ -166,7 +177,7 @@ def test_url_with_every_parameter_sets_every_control(request_context):
     assert find(layout, ids.MAP_VIEW).value == "pooled"
     assert find(layout, ids.MAP_REGION).value == "E12000002"
     assert find(layout, ids.MAP_SELECTED).data == "E10000017"
-    rows = find(layout, ids.MAP_TABLE_PENDING).data
+    rows = decode_rows(find(layout, ids.MAP_TABLE_DATA).data, council_names())
     assert [r["region"] for r in rows] == ["North West"]
     url = page_module().update_url("cap_overall", "benchmark", "E12000002", "E10000017",
                                    "2023", "pooled")

@@ -21,6 +21,7 @@ from sasci_map.choropleth import (
 from sasci_map.classing import BENCHMARK, CONTINUOUS, QUANTILES, class_of, classify
 from sasci_map.mapview import build_map_view, coverage_state, indicator_options
 from sasci_map.palette import BENCHMARK_COLOURS, STATUS_COLOURS, STATUS_OUTLINES
+from tests.layout_tools import hover_texts
 
 
 def _frame(statuses, values, flags=None):
@@ -78,13 +79,14 @@ def test_each_state_is_drawn_on_its_own_layer_with_counts_and_reasons():
         expected = frame.loc[frame["status"] == status, "code"].tolist()
         layer = figure["data"][trace]
         assert layer["locations"] == expected
-        assert all(f"why {status}" in h for h in layer["hovertext"])
+        assert all(f"why {status}" in h for h in hover_texts(layer).values())
         assert layer["colorscale"][0][1] == STATUS_COLOURS[status]
         assert (layer["marker"]["line"]["color"],
                 layer["marker"]["line"]["width"]) == STATUS_OUTLINES[status]
     assert state["counts"] == {"value": 2, "suppressed": 2, "no_response": 1, "missing": 1}
     assert state["direction"] == "darker = higher; lower is better"
-    assert figure["data"][SUPPRESSED_TRACE]["hovertext"][0].count("Suppressed") == 1
+    assert next(iter(hover_texts(figure["data"][SUPPRESSED_TRACE]).values())).count(
+        "Suppressed") == 1
 
 
 def test_continuous_scale_spans_the_values():
@@ -159,7 +161,8 @@ def test_pooled_values_equal_the_stored_region_rows(engine):
 def test_pooled_view_classes_regions_once_and_says_pooled(engine):
     view = build_map_view(engine, "cap_overall", QUANTILES, period="2025", view="pooled")
     values = view.state["updates"]
-    hover = dict(values)[("data", VALUES_TRACE, "hovertext")]
+    hover = hover_texts({path[-1]: value for path, value in values
+                         if path[:2] == ("data", VALUES_TRACE)}).values()
     assert len(hover) == 153 and all("Region value, pooled" in h for h in hover)
     # Councils of one region share one colour class.
     z = dict(zip(dict(values)[("data", VALUES_TRACE, "locations")],

@@ -16,10 +16,11 @@ from plotly.basedatatypes import BaseTraceType
 from plotly.offline import get_plotlyjs_version
 
 import app as app_module
+from pages import plotly_bundle
 from tests.bundle_tools import ENTRY, bundled_traces
 
 ROOT = Path(__file__).resolve().parents[2]
-BUNDLE = ROOT / "assets" / app_module.PLOTLY_BUNDLE
+BUNDLE = ROOT / "assets" / plotly_bundle.BUNDLE
 SOURCES = [*(ROOT / "sasci_map").glob("*.py"), *(ROOT / "pages").glob("*.py")]
 GO_TRACE = re.compile(r"\bgo\.([A-Z][A-Za-z]+)\(")
 TYPE_LITERAL = re.compile(r"""["']type["']\s*:\s*["']([a-z]+)["']""")
@@ -52,3 +53,14 @@ def test_bundle_is_the_plotly_js_version_plotly_py_writes_figures_for():
     full = Path(go.__file__).parents[1] / "package_data" / "plotly.min.js"
     assert BUNDLE.stat().st_size < full.stat().st_size / 2
 
+
+def test_pages_preload_the_bundle_by_content_hash_and_it_is_cached_for_good():
+    client = app_module.server.test_client()
+    url = plotly_bundle.bundle_url(app_module.app)
+    page = client.get("/").get_data(as_text=True)
+    assert f'<link rel="preload" href="{url}" as="script" data-plotly-bundle>' in page
+    assert "plotly-sasci.min.js" not in page.replace(url, "")  # no blocking <script> for it
+    assert "immutable" in client.get(url).headers["Cache-Control"]
+    unversioned = client.get(url.split("?")[0])
+    assert unversioned.status_code == 200 and "immutable" not in unversioned.headers.get(
+        "Cache-Control", "")
