@@ -11,9 +11,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from pages import ids, services
 from sasci_map import compare_views as cv
-from sasci_map.choropleth import format_value
 from sasci_map.compare_figures import funnel_figure, ranked_bars, scatter_figure
 from sasci_map.exports import csv_bytes
+from sasci_map.map_hover import format_value
 from sasci_map.mapview import region_options
 
 dash.register_page(__name__, path="/compare", order=1, name="Compare",

@@ -20,6 +20,7 @@ from sasci_map.classing import (
     classify,
 )
 from sasci_map.comparison import POLARITY_WORDS
+from sasci_map.map_hover import counts_organisations, state_hover, value_hover
 from sasci_map.palette import (
     BENCHMARK_COLOURS,
     BENCHMARK_LABELS,
@@ -32,7 +33,6 @@ from sasci_map.palette import (
     STATUS_SUPPRESSED,
     STATUS_VALUE,
 )
-from sasci_map.survey_loading import DATASET_KEY as SURVEY_DATASET
 
 #: Councils without a value: a mid grey that no palette class uses, named in the legend.
 MISSING_COLOUR = "#9e9e9e"
@@ -58,13 +58,6 @@ DIRECTION_TEXT = {
 }
 #: Most decimals a legend bound gets (scores of 1 to 5 pooled by region can be close).
 MAX_LEGEND_DECIMALS = 3
-#: Every council's hover text starts with its name and region, read from the GeoJSON feature
-#: the browser fetched once (``geography.served_boundaries``), so no indicator change re-sends
-#: them; the rest comes from the trace's ``customdata``. No trace name box beside it.
-HOVER_HEAD = "<b>%{properties.name}</b><br>%{properties.region}"
-HOVER_END = "<extra></extra>"
-#: Stands for a ``customdata`` reference while a hover template is assembled.
-SLOT = "\x00"
 #: Ticks on the colour bar of the continuous scale.
 CONTINUOUS_TICKS = 5
 #: England, in lon/lat, as the initial view (the map fits these ranges).
@@ -75,17 +68,6 @@ ZOOM_PAD_DEG = 0.25
 MAP_HEIGHT_PX = 680
 #: The map's share of the figure width; the colour bar sits in the rest.
 GEO_DOMAIN_X = (0.0, 0.8)
-
-
-def format_value(value: float, unit: str) -> str:
-    """Format a value for hover and legend, with its unit."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no value"
-    decimals = 0 if abs(value) >= 1000 or float(value).is_integer() else 1
-    text = f"{value:,.{decimals}f}"
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}" if unit else text
 
 
 def legend_decimals(bounds) -> int:
@@ -158,7 +140,7 @@ def map_state(frame: pd.DataFrame, definition: dict, method: str = QUANTILES,
     else:
         colouring = _classed_colouring(valued, basis, method, unit)
     hover = value_hover(valued, unit, value_label,
-                        organisations=definition.get("dataset_key") == SURVEY_DATASET)
+                        organisations=counts_organisations(definition))
     title = definition.get("short_title", "")
     unit_text = f" ({unit})" if unit and f"({unit})" not in title else ""
     colouring["colorbar_title"] = f"{title}{unit_text}<br><sup>{colouring['method_title']}</sup>"
@@ -322,102 +304,6 @@ def categorical_colouring(categories: list[str], order: list[str], colours: list
 def _no_colouring(title: str) -> dict:
     return {"z": [], "colorscale": stepped_colorscale([MISSING_COLOUR]), "zmin": -0.5,
             "zmax": 0.5, "tickvals": [], "ticktext": [], "legend": [], "method_title": title}
-
-
-def hover_template(lines: list[str]) -> str:
-    """Return a hover template: the council's name and region, then ``lines``.
-
-    A line is text with at most one :data:`SLOT`, the ``customdata`` column it shows (slots are
-    numbered in order). A line that is only a slot is optional: its values carry their own
-    ``<br>`` (or are empty), so a council without that figure shows no empty line.
-    """
-    text, column = HOVER_HEAD, 0
-    for line in lines:
-        if SLOT in line:
-            line = line.replace(SLOT, f"%{{customdata[{column}]}}")
-            column += 1
-        text += line if line.startswith("%{") else f"<br>{line}"
-    return text + HOVER_END
-
-
-def text_hover(texts: list[str]) -> tuple[str, list]:
-    """Return (template, customdata) showing, under name and region, one text per council."""
-    return hover_template([SLOT]), [[f"<br>{text}"] for text in texts]
-
-
-def state_hover(status: str, reasons: list[str]) -> tuple[str, list]:
-    """Return (template, customdata) of a layer of councils without a value.
-
-    The state is in the template; so is the reason when every council of the layer has the
-    same one (as is usual), else each council's reason is its ``customdata``.
-    """
-    label = STATUS_LABELS[status]
-    distinct = set(reasons)
-    if len(distinct) == 1:
-        reason = distinct.pop()
-        return hover_template([label, reason] if reason else [label]), []
-    return hover_template([label, SLOT]), [[f"<br>{r}" if r else ""] for r in reasons]
-
-
-def value_hover(valued: pd.DataFrame, unit: str, value_label: str = "Value",
-                organisations: bool = False) -> tuple[str, list[list]]:
-    """Return (template, customdata) of the councils with a value, one customdata row each.
-
-    Lines: the value; its 95% interval; the organisations behind it (``organisations``: a
-    survey figure, whose denominator counts organisations); its rank; its comparison with
-    England. A line every council has is in the
-    template with only its figure per council; a line some lack is sent as text per council.
-    """
-    n = len(valued)
-    lines: list[str] = [f"{value_label}: {SLOT}"]
-    columns: list[list] = [[format_value(v, unit) for v in valued["value"]]]
-
-    def add(line: str, present: list[bool], values: list, text) -> None:
-        if n and all(present):
-            lines.append(line)
-            columns.append(values)
-        elif any(present):
-            lines.append(SLOT)
-            columns.append([f"<br>{text(v)}" if p else ""
-                            for v, p in zip(values, present, strict=True)])
-
-    lower, upper = _column(valued, "lower"), _column(valued, "upper")
-    intervals = [f"{format_value(lo, unit)} – {format_value(hi, unit)}"
-                 for lo, hi in zip(lower, upper, strict=True)]
-    add(f"95% CI {SLOT}", list(lower.notna() & upper.notna()), intervals,
-        lambda t: f"95% CI {t}")
-    denominator = _column(valued, "denominator")
-    if organisations:
-        add(f"from {SLOT} organisations", list(denominator.notna()),
-            [None if pd.isna(d) else int(d) for d in denominator],
-            lambda c: f"from {c} organisations")
-    rank, n_ranked = _column(valued, "rank"), _column(valued, "n_ranked")
-    ranked = list(rank.notna() & n_ranked.notna())
-    totals = {int(t) for t, ok in zip(n_ranked, ranked, strict=True) if ok}
-    if len(totals) == 1:
-        total = totals.pop()
-        add(f"Rank {SLOT} of {total} (1 = highest)", ranked,
-            [None if pd.isna(r) else int(r) for r in rank],
-            lambda r: f"Rank {r} of {total} (1 = highest)")
-    else:  # rare: ranks out of different totals are written out in full
-        texts = [f"Rank {int(r)} of {int(t)} (1 = highest)" if ok else ""
-                 for r, t, ok in zip(rank, n_ranked, ranked, strict=True)]
-        if any(texts):
-            lines.append(SLOT)
-            columns.append([f"<br>{t}" if t else "" for t in texts])
-    words = (valued["vs_england"] if "vs_england" in valued else pd.Series([""] * n))
-    labels = [BENCHMARK_LABELS[w] if isinstance(w, str) and w else "" for w in words]
-    if any(labels):  # the comparison is written out: a council without one shows no line
-        lines.append(SLOT)
-        columns.append([f"<br>{label}" if label else "" for label in labels])
-    return hover_template(lines), [list(row) for row in zip(*columns, strict=True)]
-
-
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """Return ``frame[name]`` as floats (all NaN when the column is absent), indexed 0..n-1."""
-    if name not in frame:
-        return pd.Series([math.nan] * len(frame), dtype="float64")
-    return pd.to_numeric(frame[name], errors="coerce").reset_index(drop=True)
 
 
 def stepped_colorscale(colours: list[str]) -> list[list]:

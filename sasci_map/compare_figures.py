@@ -11,9 +11,9 @@ import math
 import plotly.graph_objects as go
 
 from sasci_map import funnel
-from sasci_map.choropleth import format_value
 from sasci_map.compare_views import CompareView, FunnelView, Reference, ScatterView
 from sasci_map.comparison import POLARITY_WORDS
+from sasci_map.map_hover import format_value
 from sasci_map.palette import BENCHMARK_COLOURS, BENCHMARK_LABELS, ENGLAND_LINE, REGION_LINE
 
 #: Height of one bar row, and the space around the bars (title, legend, axis), in pixels.

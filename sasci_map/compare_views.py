@@ -19,9 +19,9 @@ from scipy.stats import spearmanr
 from sqlalchemy.engine import Engine
 
 from sasci_map import db, funnel
-from sasci_map.choropleth import format_value
 from sasci_map.geography import councils, regions
 from sasci_map.indicators import DOMAIN_LABELS, REASON_NOT_LOADED, catalogue
+from sasci_map.map_hover import format_value
 from sasci_map.neighbours import DEFAULT_K, neighbours_of
 from sasci_map.palette import BENCHMARK_LABELS, STATUS_LABELS, STATUS_MISSING, STATUS_VALUE
 from sasci_map.resolver import resolve_council

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Engine
 
 from sasci_map import db
 from sasci_map.cache import cached
-from sasci_map.choropleth import format_value, rank_values
+from sasci_map.choropleth import rank_values
 from sasci_map.geography import councils
+from sasci_map.map_hover import format_value
 
 #: Shown for a council that a loaded indicator has no row for at all.
 REASON_NOT_LOADED = "no figure loaded for this council"

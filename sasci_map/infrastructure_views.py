@@ -12,9 +12,9 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import db, survey_store
-from sasci_map.choropleth import format_value
 from sasci_map.geography import councils, regions
 from sasci_map.inventory import LIST_SEP, typology
+from sasci_map.map_hover import format_value
 
 KIND = "infrastructure"
 #: The survey indicator of reported use of any support, and the stem of the per-type ones

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from sasci_map import comparison, db, indicators, survey_store
+from sasci_map.cache import cached
 from sasci_map.geography import councils, regions
 from sasci_map.palette import STATUS_MISSING, STATUS_NO_RESPONSE, STATUS_VALUE
 
@@ -97,9 +98,13 @@ def _fill_benchmarks(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+@cached
 def council_values(engine: Engine, indicator_id: str, period: str | None = None,
                    data_dir: Path | None = None) -> pd.DataFrame:
     """Return the 153 councils' figures of one indicator with their benchmark against England.
+
+    Cached per process and dataset (``sasci_map.cache``): every colouring of the same figures
+    reads them once.
 
     Returns
     -------
@@ -114,9 +119,12 @@ def council_values(engine: Engine, indicator_id: str, period: str | None = None,
     return _fill_benchmarks(out)
 
 
+@cached
 def region_values(engine: Engine, indicator_id: str, period: str | None = None,
                   data_dir: Path | None = None) -> pd.DataFrame:
     """Return the 9 regions' figures of one indicator in one period, benchmarked to England.
+
+    Cached per process and dataset, as :func:`council_values`.
 
     Parameters
     ----------

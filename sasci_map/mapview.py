@@ -15,11 +15,11 @@ from sasci_map.choropleth import (
     categorical_colouring,
     layered_state,
     map_state,
-    text_hover,
     zoom_updates,
 )
 from sasci_map.classing import COLOUR_MODES, QUANTILES
 from sasci_map.geography import region_bounds, regions
+from sasci_map.map_hover import text_hover
 from sasci_map.map_modes import (
     COVERAGE_BOTH,
     COVERAGE_COUNCIL,

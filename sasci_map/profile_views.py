@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 
 from sasci_map import db, innovation_views, resolver, survey_store
 from sasci_map.cache import cached
-from sasci_map.choropleth import format_value
 from sasci_map.comparison import PROPORTION_UNIT_PREFIX, benchmark, wave_trends
 from sasci_map.geography import councils
 from sasci_map.indicators import DOMAIN_LABELS, catalogue, latest_period
+from sasci_map.map_hover import format_value
 from sasci_map.neighbours import DEFAULT_K, neighbours_of
 from sasci_map.palette import STATUS_LABELS, STATUS_VALUE
 from sasci_map.tidy import SYNTHETIC_LABEL
