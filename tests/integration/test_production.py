@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import re
 import signal
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 
+import brotli
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -289,3 +291,24 @@ def test_dataset_version_changes_with_every_load(tiny):
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(
             db.datasets_table)).scalar_one() == 1
+
+
+@pytest.mark.parametrize("path", ["/geo/councils.geojson", "/_dash-layout",
+                                  "/assets/vendor/plotly-sasci.min.js"])
+def test_responses_are_compressed_for_browsers_that_accept_it(client, path):
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": "br"})
+    assert packed.headers.get("Content-Encoding") == "br"
+    body = brotli.decompress(packed.get_data())
+    assert body == plain.get_data() and len(packed.get_data()) < len(body) / 2
+
+
+def test_boundaries_name_each_council_and_region_and_revalidate(client):
+    response = client.get("/geo/councils.geojson")
+    features = json.loads(response.get_data())["features"]
+    assert len(features) == 153
+    assert features[0]["properties"] == {"code": "E06000001", "name": "Hartlepool",
+                                         "region": "North East"}
+    assert all(f["properties"]["region"] for f in features)
+    again = client.get("/geo/councils.geojson", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and not again.get_data()
