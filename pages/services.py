@@ -51,8 +51,14 @@ def _send_boundaries() -> flask.Response:
     response = flask.Response(body, mimetype=GEOJSON_MIMETYPE)
     response.cache_control.public = True
     response.cache_control.max_age = GEOJSON_MAX_AGE_S
-    response.set_etag(hashlib.sha256(body).hexdigest()[:ETAG_CHARS])
+    response.set_etag(_etag(body))
     return response.make_conditional(flask.request)
+
+
+@lru_cache(maxsize=4)
+def _etag(body: bytes) -> str:
+    """Hash the (cached, so the same object each time) boundaries once, not per request."""
+    return hashlib.sha256(body).hexdigest()[:ETAG_CHARS]
 
 
 def settings_of(server: flask.Flask | None = None) -> Settings:

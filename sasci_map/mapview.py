@@ -11,12 +11,7 @@ from sqlalchemy.engine import Engine
 
 from sasci_map import indicators
 from sasci_map.cache import cached
-from sasci_map.choropleth import (
-    categorical_colouring,
-    layered_state,
-    map_state,
-    zoom_updates,
-)
+from sasci_map.choropleth import categorical_colouring, layered_state, map_state, zoom_updates
 from sasci_map.classing import COLOUR_MODES, QUANTILES
 from sasci_map.geography import region_bounds, regions
 from sasci_map.map_hover import text_hover

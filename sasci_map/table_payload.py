@@ -11,6 +11,7 @@ browser; :func:`decode_rows` is its Python twin, for tests.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from sasci_map.geography import councils
@@ -24,7 +25,12 @@ TABLE_DECIMALS = 2
 
 
 def council_names(data_dir: Path | None = None) -> dict[str, list[str]]:
-    """Return ``{code: [council name, region name]}`` of the 153 councils."""
+    """Return ``{code: [council name, region name]}`` of the 153 councils (a copy)."""
+    return dict(_council_names(data_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _council_names(data_dir: Path | None) -> dict[str, list[str]]:
     frame = councils(data_dir)
     return {r.code: [r.name, r.region_name] for r in frame.itertuples(index=False)}
 
