@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
+# The banner is V8's explicit compile hint: Chromium compiles every function of the bundle
+# while it streams in, off the main thread, instead of lazily on first call while the map is
+# being drawn (measured about 0.1 s off a cold load here; other browsers ignore the comment).
 # The CSS plotly.js imports belongs to the map (maplibre) subplots, which are not included.
 node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --global-name=Plotly \
   --target=es2016 --define:global=window --define:define.amd=false \
   --define:process.env.NODE_DEBUG=false --alias:stream=stream-browserify \
   --loader:.css=empty --legal-comments=eof --log-level=warning \
+  --banner:js="//# allFunctionsCalledOnLoad" \
   --outfile=../../assets/vendor/plotly-sasci.min.js
 ls -l ../../assets/vendor/plotly-sasci.min.js
