@@ -10,8 +10,15 @@ MAP_SEARCH_MESSAGE = "map-search-message"
 MAP_GRAPH = "map-graph"
 MAP_LEGEND = "map-legend"
 MAP_CAPTION = "map-caption"
+#: Where the map's table goes; the grid itself is only put there once the map is drawn.
 MAP_TABLE = "map-table"
-#: The map table's rows in compact form, and the council names they are completed with.
+#: The grid's pattern-matching id type: callbacks write to it through ``ALL``, which matches
+#: nothing until the grid is on the page (Dash refuses a plain id that is not in the layout).
+MAP_TABLE_GRID = "map-table-grid"
+#: The grid's definition (its props, without rows), its columns for the current view, the
+#: table's rows in compact form, and the council names the rows are completed with.
+MAP_TABLE_TEMPLATE = "map-table-template"
+MAP_TABLE_COLUMNS = "map-table-columns"
 MAP_TABLE_DATA = "map-table-data"
 MAP_COUNCIL_NAMES = "map-council-names"
 MAP_TABLE_FALLBACK = "map-table-fallback"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, Patch, State, callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, Patch, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages import ids, services
@@ -105,10 +105,11 @@ TABLE_INTRO = {
                    "counted once however many of their staff responded.",
 }
 SYNTHETIC_BADGE = "Synthetic demo data"
-#: The table's rows come with the page but are put in the grid once the map has been drawn
-#: (its 153 rows would otherwise be rendered first and delay the map); this is the latest.
+#: The table's rows come with the page, but the grid is only put on the page, with them, once
+#: the map has been drawn (creating it first would delay the map); this is the latest it waits.
 TABLE_FALLBACK_MS = 2500
 TABLE_LOADING = "Loading the table…"
+TABLE_HEIGHT = "480px"
 
 
 def _swatch(colour: str, outline: str | None = None, width: float = 0.0,
@@ -264,22 +265,49 @@ def layout(**params) -> html.Div:
                className="small text-muted"),
         dcc.Store(id=ids.MAP_COUNCIL_NAMES, data=council_names(data_dir)),
         dcc.Store(id=ids.MAP_TABLE_DATA, data=table_data(view, view_state.region, data_dir)),
+        dcc.Store(id=ids.MAP_TABLE_COLUMNS, data=TABLE_COLUMNS[view.view]),
+        dcc.Store(id=ids.MAP_TABLE_TEMPLATE, data=table_grid().to_plotly_json()),
         dcc.Interval(id=ids.MAP_TABLE_FALLBACK, interval=TABLE_FALLBACK_MS, max_intervals=1),
-        dag.AgGrid(id=ids.MAP_TABLE, columnDefs=TABLE_COLUMNS[view.view], rowData=[],
-                   defaultColDef={"sortable": True, "resizable": True},
-                   dashGridOptions={"animateRows": False,
-                                    "localeText": {"noRowsToShow": TABLE_LOADING}},
-                   style={"height": "480px"}, className="ag-theme-alpine"),
+        html.Div(html.Div(TABLE_LOADING, role="status", style={"height": TABLE_HEIGHT},
+                          className="border rounded d-flex align-items-center "
+                                    "justify-content-center text-muted"),
+                 id=ids.MAP_TABLE),
     ])
 
 
-dash.clientside_callback(
-    ClientsideFunction(namespace="sasci_map", function_name="table_rows"),  # assets/map_table.js
-    Output(ids.MAP_TABLE, "rowData"),
-    Input(ids.MAP_TABLE_DATA, "data"),
+def table_grid() -> dag.AgGrid:
+    """Return the map's table without rows or columns: the browser adds them when it mounts it.
+
+    ``assets/map_table.js`` puts this grid on the page once the map has first been drawn, with
+    the rows (``MAP_TABLE_DATA``) and columns (``MAP_TABLE_COLUMNS``) current at that moment.
+    """
+    return dag.AgGrid(id={"type": ids.MAP_TABLE_GRID, "index": 0}, columnDefs=[], rowData=[],
+                      defaultColDef={"sortable": True, "resizable": True},
+                      dashGridOptions={"animateRows": False},
+                      style={"height": TABLE_HEIGHT}, className="ag-theme-alpine")
+
+
+dash.clientside_callback(  # assets/map_table.js: the grid, once the map has first been drawn
+    ClientsideFunction(namespace="sasci_map", function_name="table_mount"),
+    Output(ids.MAP_TABLE, "children"),
     Input(ids.MAP_GRAPH, "relayoutData"),  # set once the map has first been laid out
     Input(ids.MAP_TABLE_FALLBACK, "n_intervals"),
+    State(ids.MAP_TABLE, "children"),
+    State(ids.MAP_TABLE_TEMPLATE, "data"),
+    State(ids.MAP_TABLE_DATA, "data"),
+    State(ids.MAP_TABLE_COLUMNS, "data"),
     State(ids.MAP_COUNCIL_NAMES, "data"),
+    prevent_initial_call=True,
+)
+
+dash.clientside_callback(  # assets/map_table.js: new rows and columns into the grid, if mounted
+    ClientsideFunction(namespace="sasci_map", function_name="table_update"),
+    Output({"type": ids.MAP_TABLE_GRID, "index": ALL}, "rowData"),
+    Output({"type": ids.MAP_TABLE_GRID, "index": ALL}, "columnDefs"),
+    Input(ids.MAP_TABLE_DATA, "data"),
+    Input(ids.MAP_TABLE_COLUMNS, "data"),
+    State(ids.MAP_COUNCIL_NAMES, "data"),
+    State({"type": ids.MAP_TABLE_GRID, "index": ALL}, "columnDefs"),
     prevent_initial_call=True,
 )
 
@@ -305,7 +333,7 @@ def update_wave_choices(indicator_id, view, wave):
     Output(ids.MAP_CAPTION, "children"),
     Output(ids.MAP_DEFINITION, "children"),
     Output(ids.MAP_TABLE_DATA, "data"),
-    Output(ids.MAP_TABLE, "columnDefs"),
+    Output(ids.MAP_TABLE_COLUMNS, "data"),
     Output(ids.MAP_TABLE_INTRO, "children"),
     Input(ids.MAP_INDICATOR, "value"),
     Input(ids.MAP_CLASS_METHOD, "value"),

@@ -15,6 +15,17 @@ from tests.bundle_tools import bundled_traces
 
 COUNCIL_PATHS = "#map-graph .choroplethlocation"
 PLOT = "document.querySelector('#map-graph .js-plotly-plot')"
+GRID = "{type: 'map-table-grid', index: 0}"  # the map table's grid (pages/ids.MAP_TABLE_GRID)
+#: Records, in order, when the map first has all its councils drawn and when the grid appears.
+RECORD_GRID_AFTER_MAP = """(() => {
+  window.__order = [];
+  const seen = (what, found) => { if (found && !window.__order.includes(what))
+    window.__order.push(what); };
+  new MutationObserver(() => {
+    seen('map drawn', document.querySelectorAll('#map-graph .choroplethlocation').length >= 153);
+    seen('grid', document.querySelector('#map-table .ag-root-wrapper') !== null);
+  }).observe(document, {subtree: true, childList: true});
+})();"""
 #: The four choropleth layers (traces): not available, values, no response, suppressed (on
 #: top). Plotly draws no group for a trace without councils, so layers are found by trace index.
 MISSING_LAYER, VALUES_LAYER, NO_RESPONSE_LAYER, SUPPRESSED_LAYER = 0, 1, 2, 3
@@ -303,17 +314,21 @@ def test_map_loads_plotly_once_from_the_partial_bundle(watched_page, live_server
     watch.assert_clean()
 
 
-def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server, engine, settings):
-    """The table's rows wait for the map to be drawn, then all arrive; a change replaces them."""
+def test_table_is_put_on_the_page_after_the_map_is_drawn(watched_page, live_server, engine,
+                                                         settings):
+    """The grid waits for the map to be drawn, then shows all rows; a change replaces them."""
     page, watch = watched_page
+    page.add_init_script(RECORD_GRID_AFTER_MAP)
     open_map(page, live_server, "?indicator=imd_average_score")
-    count = "() => dash_ag_grid.getApi('map-table').getDisplayedRowCount()"
-    page.wait_for_function("() => dash_ag_grid.getApi('map-table').getDisplayedRowCount() == 153")
+    api = f"dash_ag_grid.getApi({GRID})"
+    page.wait_for_function(f"() => {api}.getDisplayedRowCount() == 153")
+    order = page.evaluate("() => window.__order")
+    assert order[:2] == ["map drawn", "grid"], order  # the grid is created after the map
     expect(page.locator("#map-table")).to_contain_text("Hartlepool")
-    expect(page.locator("#map-table .ag-overlay-no-rows-center")).to_be_hidden()
+    expect(page.get_by_text("Loading the table")).to_have_count(0)
     # the rows the browser rebuilt (assets/map_table.js) are the server's, at the shown precision
-    shown = page.evaluate("""() => { const out = [];
-        dash_ag_grid.getApi('map-table').forEachNode(n => out.push(n.data)); return out; }""")
+    shown = page.evaluate(f"() => {{ const out = []; {api}.forEachNode(n => out.push(n.data));"
+                          " return out; }")
     rows = build_map_view(engine, "imd_average_score", data_dir=settings.data_dir).table_rows()
     names = council_names(settings.data_dir)
     assert shown == decode_rows(encode_rows(rows, names), names)
@@ -322,7 +337,8 @@ def test_table_is_filled_after_the_map_is_drawn(watched_page, live_server, engin
     choose_indicator(page, "Deprivation: rank of IMD 2019")
     expect(page.locator("#map-definition")).to_contain_text("rank")
     page.wait_for_load_state("networkidle")
-    assert page.evaluate(count) == 153
-    first_value = "() => dash_ag_grid.getApi('map-table').getDisplayedRowAtIndex(0).data.value"
+    assert page.evaluate(f"() => {api}.getDisplayedRowCount()") == 153
+    first_value = f"() => {api}.getDisplayedRowAtIndex(0).data.value"
     assert page.evaluate(first_value) == 9  # Hartlepool's rank (its average score is 35.04)
+    assert page.locator("#map-table .ag-root-wrapper").count() == 1  # updated, not re-created
     watch.assert_clean()
