@@ -73,6 +73,6 @@ data: install
 clean:
 	rm -rf $(VENV) data/sasci.db .pytest_cache
 
-## plotly-bundle: rebuild assets/vendor/plotly-sasci.min.js (partial plotly.js; needs npm; see assets/vendor/README.md)
+## plotly-bundle: rebuild the vendored scripts (partial plotly.js, regenerator runtime; needs npm; see assets/vendor/README.md)
 plotly-bundle:
 	scripts/plotly_bundle/build.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuild assets/vendor/plotly-sasci.min.js: plotly.js with only the traces the app draws.
+# Rebuild the vendored browser scripts: assets/vendor/plotly-sasci.min.js (plotly.js with only the
+# traces the app draws) and assets/vendor/regenerator-runtime.min.js (pages/polyfill.py).
 # Needs Node and npm (the package registry through npm's own configuration); see README.md.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,4 +15,8 @@ node_modules/.bin/esbuild entry.js --bundle --minify --format=iife --global-name
   --loader:.css=empty --legal-comments=eof --log-level=warning \
   --banner:js="//# allFunctionsCalledOnLoad" \
   --outfile=../../assets/vendor/plotly-sasci.min.js
-ls -l ../../assets/vendor/plotly-sasci.min.js
+# The one part of Dash's Babel polyfill that Dash's own scripts need (pages/polyfill.py).
+node_modules/.bin/esbuild node_modules/regenerator-runtime/runtime.js --bundle --minify \
+  --format=iife --target=es2016 --legal-comments=eof --log-level=warning \
+  --outfile=../../assets/vendor/regenerator-runtime.min.js
+ls -l ../../assets/vendor/plotly-sasci.min.js ../../assets/vendor/regenerator-runtime.min.js
