@@ -250,7 +250,8 @@ def layout(**params) -> html.Div:
             dbc.Col([
                 html.H2("Legend", className="h6"),
                 html.Div(_legend(view), id=ids.MAP_LEGEND),
-                html.Div(id=ids.MAP_COUNCIL_PANEL, className="mt-3", **{"aria-live": "polite"}),
+                html.Div(council_panel(view_state.council, view_state.indicator),
+                         id=ids.MAP_COUNCIL_PANEL, className="mt-3", **{"aria-live": "polite"}),
             ], lg=3),
         ]),
         html.Div([
@@ -450,9 +451,15 @@ def on_select_council(click, _clicks, _submit, text):
     Output(ids.MAP_COUNCIL_PANEL, "children"),
     Input(ids.MAP_SELECTED, "data"),
     Input(ids.MAP_INDICATOR, "value"),
+    prevent_initial_call=True,  # the page comes with the panel of the URL's council
 )
 def update_council_panel(code, indicator_id):
     """Show the selected council's values for every indicator, the mapped one first."""
+    return council_panel(code, indicator_id)
+
+
+def council_panel(code: str | None, indicator_id: str):
+    """Return the panel of council ``code`` (the mapped indicator first), or how to pick one."""
     if not code:
         return html.P("Click a council on the map, or find one by name, to see its values.",
                       className="text-muted small")
