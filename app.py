@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from pages import plotly_bundle, polyfill, security, services
+from pages import first_page, plotly_bundle, polyfill, security, services
 from sasci_map.config import Settings, get_settings
 from sasci_map.errors import DatabaseError
 
@@ -54,15 +54,20 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     plotly_bundle.install(app)
     security.install(app)
     services.configure(app.server, settings)
-    app.layout = html.Div([
+    app.layout = shell  # a function: the page asking for it comes in it (pages/first_page.py)
+    return app
+
+
+def shell() -> html.Div:
+    """Return the app's layout: navigation, the page container (with the page), footer."""
+    return html.Div([
         html.A("Skip to main content", href="#main", className="visually-hidden-focusable"),
         navbar(),
         html.Div(security.error_alert(), className="container-fluid"),
-        html.Main(dash.page_container, id="main", className="container-fluid"),
+        html.Main(first_page.page_container(), id="main", className="container-fluid"),
         html.Footer(services.attribution_footer(), className="container-fluid small text-muted"),
         dcc.Location(id="app-location", refresh=False),
     ])
-    return app
 
 
 app = create_app()
