@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
     # The browser fetches the partial plotly.js while it parses the page.
     plotly_bundle.install(app)
+    first_page.install(app)  # the layout is fetched while the page's scripts start
     security.install(app)
     services.configure(app.server, settings)
     app.layout = shell  # a function: the page asking for it comes in it (pages/first_page.py)

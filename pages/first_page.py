@@ -28,11 +28,28 @@ from dash._pages import _parse_query_string, _path_to_page  # what the routing c
 
 LOG = logging.getLogger(__name__)
 
+#: What dash-renderer fetches first, as soon as its script has run; preloading them lets the
+#: server lay the page out while the browser is still starting Dash's scripts.
+PRELOADED = ("_dash-layout", "_dash-dependencies")
+
 #: The ids of ``dash.page_container``'s parts, which Dash's routing callback reads and writes.
 LOCATION_ID = "_pages_location"
 CONTENT_ID = "_pages_content"
 STORE_ID = "_pages_store"
 DUMMY_ID = "_pages_dummy"
+
+
+def install(app: dash.Dash) -> None:
+    """Have every page preload the app's layout and callbacks (:data:`PRELOADED`).
+
+    The renderer's own ``fetch`` of each (same URL, credentials "same-origin", which is what
+    ``crossorigin="anonymous"`` asks for) then takes the preloaded response instead of asking
+    again.
+    """
+    prefix = app.config.requests_pathname_prefix
+    links = "".join(f'\n        <link rel="preload" href="{prefix}{name}" as="fetch" '
+                    'crossorigin="anonymous">' for name in PRELOADED)
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + links, 1)
 
 
 def requested_url() -> tuple[str, str] | None:

@@ -2,7 +2,7 @@
 
 The browser's request for ``/_dash-layout`` names the page it is on in its ``Referer``; the
 layout then holds what Dash's routing callback would have sent for that URL, so the browser
-needs no routing request on a first load. The browser test ``test_first_page.py`` checks that
+needs no routing request on a first load. The browser test ``tests/browser/test_first_load.py`` checks that
 no routing request is made; these check what is sent.
 """
 

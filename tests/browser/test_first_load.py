@@ -1,7 +1,8 @@
 """A first load gets its page with the app's layout; moving between pages still routes.
 
 pages/first_page.py puts the requesting page in the layout, so the browser makes no request to
-Dash's routing callback on a first load; links within the app still go through it.
+Dash's routing callback on a first load; links within the app still go through it. The layout
+and the callbacks are preloaded by the page and fetched once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from pages import first_page
+
 HARTLEPOOL = "E06000001"
+PRELOADED = tuple(first_page.PRELOADED)
 
 
 def routing_requests(page) -> list[str]:
@@ -36,10 +40,14 @@ def routing_requests(page) -> list[str]:
 def test_a_first_load_needs_no_routing_request(watched_page, live_server, path, shows):
     page, watch = watched_page
     routed = routing_requests(page)
+    fetched: list[str] = []
+    page.on("request", lambda r: r.url.endswith(PRELOADED) and fetched.append(r.url))
     page.goto(live_server + path)
     expect(page.locator(shows).first).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert routed == []
+    # preloaded by the page, then taken by dash-renderer: asked for once each, not twice
+    assert sorted(u.rsplit("/", 1)[-1] for u in fetched) == sorted(PRELOADED)
     watch.assert_clean()
 
 
