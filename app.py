@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from pages import first_page, plotly_bundle, polyfill, security, services
+from pages import app_index, first_page, plotly_bundle, polyfill, security, services
 from sasci_map.config import Settings, get_settings
 from sasci_map.errors import DatabaseError
 
@@ -43,16 +43,16 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     # Flask-Compress reads its settings once, when Dash sets it up: they are set before that.
     server = flask.Flask(__name__)
     server.config.update(COMPRESS_ALGORITHM=COMPRESSION, COMPRESS_MIMETYPES=COMPRESSED_TYPES)
-    # polyfill.Dash: dash.Dash loading only the part of Dash's Babel polyfill its scripts use.
-    app = polyfill.Dash(__name__, server=server, use_pages=True, title=TITLE, update_title=None,
-                        serve_locally=True, compress=True,  # gzip/brotli: JSON shrinks ~8x
-                        suppress_callback_exceptions=True, on_error=security.on_callback_error,
-                        assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{polyfill.ASSETS_IGNORE}")
+    # app_index.Dash: dash.Dash whose pages load less first and start their data sooner.
+    app = app_index.Dash(__name__, server=server, use_pages=True, title=TITLE,
+                         update_title=None, serve_locally=True,
+                         compress=True,  # gzip/brotli: JSON shrinks ~8x
+                         suppress_callback_exceptions=True, on_error=security.on_callback_error,
+                         assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{polyfill.ASSETS_IGNORE}")
     # Screen readers need the page language (axe: html-has-lang).
     app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
     # The browser fetches the partial plotly.js while it parses the page.
     plotly_bundle.install(app)
-    first_page.install(app)  # the layout is fetched while the page's scripts start
     security.install(app)
     services.configure(app.server, settings)
     app.layout = shell  # a function: the page asking for it comes in it (pages/first_page.py)

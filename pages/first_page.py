@@ -14,6 +14,11 @@ mounts, so the routing callback does not run. Moving between pages afterwards go
 routing callback as before. Without a usable ``Referer`` (another origin, no page at that path)
 or if the page fails to lay out here, the container is Dash's own, empty one, and the routing
 callback lays the page out (and reports any error) as it always did.
+
+The page's HTML also preloads (:func:`preload_links`, used by ``pages/app_index.py``) the layout
+and callbacks, which dash-renderer would only ask for once its scripts have run, and whatever
+the page declared it fetches as soon as it renders (``dash.register_page(..., preload=...)``):
+the server answers while the browser is still starting Dash's scripts.
 """
 
 from __future__ import annotations
@@ -31,6 +36,13 @@ LOG = logging.getLogger(__name__)
 #: What dash-renderer fetches first, as soon as its script has run; preloading them lets the
 #: server lay the page out while the browser is still starting Dash's scripts.
 PRELOADED = ("_dash-layout", "_dash-dependencies")
+#: The ``preload`` a page may give ``dash.register_page``: what it fetches as soon as it renders,
+#: as (kind, URL relative to the app's root); kind is "fetch" (data) or "script" (code chunks).
+PAGE_PRELOAD_KEY = "preload"
+PRELOAD_AS = {
+    "fetch": 'as="fetch" crossorigin="anonymous"',  # credentials "same-origin", as fetch/XHR
+    "script": 'as="script"',                         # how webpack inserts Dash's code chunks
+}
 
 #: The ids of ``dash.page_container``'s parts, which Dash's routing callback reads and writes.
 LOCATION_ID = "_pages_location"
@@ -39,17 +51,17 @@ STORE_ID = "_pages_store"
 DUMMY_ID = "_pages_dummy"
 
 
-def install(app: dash.Dash) -> None:
-    """Have every page preload the app's layout and callbacks (:data:`PRELOADED`).
+def preload_links(prefix: str, path: str) -> str:
+    """Return the ``<link rel="preload">`` tags for the page at ``path`` (app root ``prefix``).
 
-    The renderer's own ``fetch`` of each (same URL, credentials "same-origin", which is what
-    ``crossorigin="anonymous"`` asks for) then takes the preloaded response instead of asking
-    again.
+    Every page preloads the layout and callbacks (:data:`PRELOADED`); a page adds what it
+    declared under :data:`PAGE_PRELOAD_KEY`. The browser's own request for each later (same
+    URL, same mode and credentials) takes the preloaded response instead of asking again.
     """
-    prefix = app.config.requests_pathname_prefix
-    links = "".join(f'\n        <link rel="preload" href="{prefix}{name}" as="fetch" '
-                    'crossorigin="anonymous">' for name in PRELOADED)
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}" + links, 1)
+    page, _variables = _path_to_page(dash.strip_relative_path(path) or "")
+    wanted = [("fetch", name) for name in PRELOADED] + list(page.get(PAGE_PRELOAD_KEY, ()))
+    return "".join(f'\n        <link rel="preload" href="{prefix}{url}" {PRELOAD_AS[kind]}>'
+                   for kind, url in wanted)
 
 
 def requested_url() -> tuple[str, str] | None:

@@ -39,7 +39,11 @@ from sasci_map.table_payload import TABLE_DECIMALS, council_names, encode_rows
 from sasci_map.tidy import indicator_table
 
 dash.register_page(__name__, order=0, path="/", name="Map",
-                   title="Map of councils — SASCI capacity map")
+                   title="Map of councils — SASCI capacity map",
+                   # fetched as soon as the page renders (pages/first_page.py): start them early
+                   preload=[("fetch", services.GEOJSON_ROUTE.lstrip("/")),
+                            ("script", "_dash-component-suites/dash/dcc/async-dropdown.js"),
+                            ("script", "_dash-component-suites/dash/dcc/async-graph.js")])
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}

@@ -7,7 +7,8 @@ polyfills ES2015-2017 built-ins every browser the app supports has natively (the
 plotly.js already targets ES2016). Running core-js took 50-90 ms of the main thread of a cold
 map load here, before anything else could start (``benchmarks/bench_map.py --profile``).
 
-:class:`Dash` swaps the polyfill's ``<script>`` for ``assets/vendor/regenerator-runtime.min.js``
+``pages/app_index.py`` swaps the polyfill's ``<script>`` for
+``assets/vendor/regenerator-runtime.min.js``
 (regenerator-runtime 0.14.1, built by ``make plotly-bundle``), at the same place, under a
 content-hashed URL cached for good. If a Dash release stops shipping the polyfill there is
 nothing to swap and the page is left as Dash made it.
@@ -16,10 +17,6 @@ nothing to swap and the page is left as Dash made it.
 from __future__ import annotations
 
 import re
-
-import dash
-
-from pages.hashed_assets import cache_for_good, hashed_url
 
 #: The runtime, relative to the assets folder.
 RUNTIME = "vendor/regenerator-runtime.min.js"
@@ -32,17 +29,3 @@ POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*"></sc
 def replace_polyfill(scripts: str, runtime_url: str) -> str:
     """Return Dash's ``scripts`` HTML with the polyfill's tag replaced by the runtime's."""
     return POLYFILL_SCRIPT.sub(f'<script src="{runtime_url}"></script>', scripts, count=1)
-
-
-class Dash(dash.Dash):
-    """``dash.Dash`` whose pages load the regenerator runtime instead of the Babel polyfill."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.runtime_url = hashed_url(self, RUNTIME)
-        cache_for_good(self, self.runtime_url)
-
-    def interpolate_index(self, **kwargs) -> str:
-        """Dash's index, with the polyfill's script swapped for the runtime's."""
-        kwargs["scripts"] = replace_polyfill(kwargs.get("scripts", ""), self.runtime_url)
-        return super().interpolate_index(**kwargs)

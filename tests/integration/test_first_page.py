@@ -2,14 +2,15 @@
 
 The browser's request for ``/_dash-layout`` names the page it is on in its ``Referer``; the
 layout then holds what Dash's routing callback would have sent for that URL, so the browser
-needs no routing request on a first load. The browser test ``tests/browser/test_first_load.py`` checks that
-no routing request is made; these check what is sent.
+needs no routing request on a first load. The browser test ``tests/browser/test_first_load.py``
+checks that no routing request is made; these check what is sent.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -96,3 +97,17 @@ def test_a_page_failing_to_lay_out_is_left_to_the_routing_callback(client, monke
         layout = layout_for(client, f"http://{HOST}/methods")
     assert part(layout, first_page.CONTENT_ID).get("children") is None  # not an error page
     assert "could not lay out /methods" in caplog.text  # and not silently
+
+
+def test_each_page_preloads_the_layout_and_what_it_declared(client):
+    def preloads(path: str) -> list[str]:
+        page = client.get(path).get_data(as_text=True)
+        return re.findall(r'<link rel="preload" href="([^"]+)" as="(?:fetch|script)"', page)
+
+    everywhere = [f"/{name}" for name in first_page.PRELOADED]
+    assert preloads("/methods")[:2] == everywhere
+    map_page = preloads("/")
+    assert map_page[:2] == everywhere
+    assert "/geo/councils.geojson" in map_page  # the map's boundaries, before plotly asks
+    assert any(url.endswith("/dcc/async-graph.js") for url in map_page)
+    assert not any("geojson" in url for url in preloads("/methods"))

@@ -1,0 +1,35 @@
+"""The app's ``Dash`` class: what every page's HTML loads, and what it starts fetching first.
+
+Dash writes each page's HTML (``interpolate_index``, which Dash documents for overriding). Here
+that HTML also:
+
+- loads the regenerator runtime in place of Dash's Babel polyfill (``pages/polyfill.py``);
+- preloads what dash-renderer fetches first, the layout (with the page in it) and the callbacks,
+  and what the requested page declares it needs at once (``pages/first_page.py``).
+"""
+
+from __future__ import annotations
+
+import dash
+import flask
+
+from pages import first_page, polyfill
+from pages.hashed_assets import cache_for_good, hashed_url
+
+
+class Dash(dash.Dash):
+    """``dash.Dash`` with the index described in this module."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runtime_url = hashed_url(self, polyfill.RUNTIME)
+        cache_for_good(self, self.runtime_url)
+
+    def interpolate_index(self, **kwargs) -> str:
+        """Dash's index: the runtime instead of the polyfill, and the page's preload links."""
+        kwargs["scripts"] = polyfill.replace_polyfill(kwargs.get("scripts", ""),
+                                                      self.runtime_url)
+        links = first_page.preload_links(self.config.requests_pathname_prefix,
+                                         flask.request.path)
+        kwargs["css"] = kwargs.get("css", "") + links
+        return super().interpolate_index(**kwargs)
