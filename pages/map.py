@@ -484,10 +484,13 @@ def council_card(code: str, indicator_id: str):
     ordered = sorted(profile["values"], key=lambda r: r["indicator_id"] != indicator_id)
     for r in ordered:
         cls = "table-primary" if r["indicator_id"] == indicator_id else None
-        rows.append(html.Tr([html.Td(r["title"]), html.Td(r["display"]), html.Td(r["rank"])],
-                            className=cls))
-    table = dbc.Table([html.Thead(html.Tr([html.Th("Indicator"), html.Th("Value"),
-                                           html.Th("Rank")])), html.Tbody(rows)],
+        # two columns fit the narrow panel; the rank goes under the value
+        value = [r["display"]] + ([html.Br(), html.Span(f"rank {r['rank']}",
+                                                          className="text-muted")]
+                                  if r["rank"] else [])
+        rows.append(html.Tr([html.Td(r["title"]), html.Td(value)], className=cls))
+    table = dbc.Table([html.Thead(html.Tr([html.Th("Indicator"), html.Th("Value (rank)")])),
+                       html.Tbody(rows)],
                       size="sm", bordered=False, striped=True, className="small mb-0")
     return dbc.Card([
         dbc.CardHeader(html.H2(profile["name"], className="h5 mb-0", id="map-council-name")),

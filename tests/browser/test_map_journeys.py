@@ -131,6 +131,10 @@ def test_clicking_a_council_shows_its_values(watched_page, live_server):
     # The mapped indicator (share aged 65+) heads the table, highlighted.
     expect(panel.locator("tr.table-primary").first).to_contain_text("aged 65 and over (%)")
     expect(panel.locator("tbody tr").first).to_have_class(re.compile("table-primary"))
+    expect(panel.locator("tbody tr").first).to_contain_text(re.compile(r"rank \d+ of 153"))
+    # the narrow panel's table wraps within it: nothing is cut off at its right edge
+    assert page.evaluate("""() => { const box = document.querySelector(
+        '#map-council-panel .council-values'); return box.scrollWidth <= box.clientWidth; }""")
     expect(page).to_have_url(re.compile(r"council=E10000017"))
     expect(page.locator("#map-profile-link")).to_have_attribute("href", "/council/E10000017")
     watch.assert_clean()
