@@ -8,10 +8,10 @@ plotly.js already targets ES2016). Running core-js took 50-90 ms of the main thr
 map load here, before anything else could start (``benchmarks/bench_map.py --profile``).
 
 ``pages/app_index.py`` swaps the polyfill's ``<script>`` for
-``assets/vendor/regenerator-runtime.min.js``
-(regenerator-runtime 0.14.1, built by ``make plotly-bundle``), at the same place, under a
-content-hashed URL cached for good. If a Dash release stops shipping the polyfill there is
-nothing to swap and the page is left as Dash made it.
+``assets/vendor/regenerator-runtime.min.js`` (regenerator-runtime 0.14.1, built by
+``make plotly-bundle``), at the same place, under a content-hashed URL cached for good. If a
+Dash release stops shipping the polyfill there is nothing to swap and the page is left as Dash
+made it.
 """
 
 from __future__ import annotations
