@@ -4,6 +4,9 @@ Dash writes each page's HTML (``interpolate_index``, which Dash documents for ov
 that HTML also:
 
 - loads the regenerator runtime in place of Dash's Babel polyfill (``pages/polyfill.py``);
+- on pages that ask, loads AG Grid's library only when a grid is first shown
+  (``pages/lazy_grid.py``);
+- leaves out the scripts of libraries the app does not use (``pages/unused_libraries.py``);
 - preloads what dash-renderer fetches first, the layout (with the page in it) and the callbacks,
   and what the requested page declares it needs at once (``pages/first_page.py``).
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 import dash
 import flask
 
-from pages import first_page, polyfill
+from pages import first_page, lazy_grid, polyfill, unused_libraries
 from pages.hashed_assets import cache_for_good, hashed_url
 
 
@@ -24,11 +27,16 @@ class Dash(dash.Dash):
         super().__init__(*args, **kwargs)
         self.runtime_url = hashed_url(self, polyfill.RUNTIME)
         cache_for_good(self, self.runtime_url)
+        self.lazy_grid_url = hashed_url(self, lazy_grid.SHIM)
+        cache_for_good(self, self.lazy_grid_url)
 
     def interpolate_index(self, **kwargs) -> str:
-        """Dash's index: the runtime instead of the polyfill, and the page's preload links."""
-        kwargs["scripts"] = polyfill.replace_polyfill(kwargs.get("scripts", ""),
-                                                      self.runtime_url)
+        """Dash's index: the runtime instead of the polyfill, AG Grid when shown, preloads."""
+        scripts = polyfill.replace_polyfill(kwargs.get("scripts", ""), self.runtime_url)
+        scripts = unused_libraries.leave_out(scripts)
+        if lazy_grid.wants_lazy_grid(first_page.page_at(flask.request.path)):
+            scripts = lazy_grid.defer_grid(scripts, self.lazy_grid_url)
+        kwargs["scripts"] = scripts
         links = first_page.preload_links(self.config.requests_pathname_prefix,
                                          flask.request.path)
         kwargs["css"] = kwargs.get("css", "") + links

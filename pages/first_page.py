@@ -51,6 +51,12 @@ STORE_ID = "_pages_store"
 DUMMY_ID = "_pages_dummy"
 
 
+def page_at(path: str) -> dict:
+    """Return the registered page at the request ``path`` (Dash's 404 page, or {}, if none)."""
+    page, _variables = _path_to_page(dash.strip_relative_path(path) or "")
+    return page
+
+
 def preload_links(prefix: str, path: str) -> str:
     """Return the ``<link rel="preload">`` tags for the page at ``path`` (app root ``prefix``).
 
@@ -58,8 +64,7 @@ def preload_links(prefix: str, path: str) -> str:
     declared under :data:`PAGE_PRELOAD_KEY`. The browser's own request for each later (same
     URL, same mode and credentials) takes the preloaded response instead of asking again.
     """
-    page, _variables = _path_to_page(dash.strip_relative_path(path) or "")
-    wanted = [("fetch", name) for name in PRELOADED] + list(page.get(PAGE_PRELOAD_KEY, ()))
+    wanted = [("fetch", name) for name in PRELOADED] + list(page_at(path).get(PAGE_PRELOAD_KEY, ()))
     return "".join(f'\n        <link rel="preload" href="{prefix}{url}" {PRELOAD_AS[kind]}>'
                    for kind, url in wanted)
 

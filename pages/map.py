@@ -43,7 +43,8 @@ dash.register_page(__name__, order=0, path="/", name="Map",
                    # fetched as soon as the page renders (pages/first_page.py): start them early
                    preload=[("fetch", services.GEOJSON_ROUTE.lstrip("/")),
                             ("script", "_dash-component-suites/dash/dcc/async-dropdown.js"),
-                            ("script", "_dash-component-suites/dash/dcc/async-graph.js")])
+                            ("script", "_dash-component-suites/dash/dcc/async-graph.js")],
+                   lazy_grid=True)  # the table comes after the map (pages/lazy_grid.py)
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
