@@ -9,7 +9,16 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from pages import app_index, first_page, plotly_bundle, polyfill, security, services
+from pages import (
+    app_index,
+    first_page,
+    lazy_grid,
+    plotly_bundle,
+    polyfill,
+    security,
+    services,
+    static_cache,
+)
 from sasci_map.config import Settings, get_settings
 from sasci_map.errors import DatabaseError
 
@@ -24,6 +33,9 @@ COMPRESSION = ["zstd", "br", "gzip"]
 COMPRESSED_TYPES = ["text/html", "text/css", "text/plain", "text/javascript",
                     "application/javascript", "application/json", "image/svg+xml",
                     services.GEOJSON_MIMETYPE]
+#: Assets served but not put on every page: each module puts its own where it belongs.
+ASSETS_IGNORE = "|".join((plotly_bundle.ASSETS_IGNORE, polyfill.ASSETS_IGNORE,
+                          lazy_grid.ASSETS_IGNORE))
 
 
 def navbar() -> dbc.NavbarSimple:
@@ -42,17 +54,21 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     settings = settings or get_settings()
     # Flask-Compress reads its settings once, when Dash sets it up: they are set before that.
     server = flask.Flask(__name__)
-    server.config.update(COMPRESS_ALGORITHM=COMPRESSION, COMPRESS_MIMETYPES=COMPRESSED_TYPES)
+    server.config.update(COMPRESS_ALGORITHM=COMPRESSION, COMPRESS_MIMETYPES=COMPRESSED_TYPES,
+                         # versioned scripts and styles are compressed once (pages/static_cache.py)
+                         COMPRESS_CACHE_BACKEND=static_cache.CompressedBodies,
+                         COMPRESS_CACHE_KEY=static_cache.cache_key)
     # app_index.Dash: dash.Dash whose pages load less first and start their data sooner.
     app = app_index.Dash(__name__, server=server, use_pages=True, title=TITLE,
                          update_title=None, serve_locally=True,
                          compress=True,  # gzip/brotli: JSON shrinks ~8x
                          suppress_callback_exceptions=True, on_error=security.on_callback_error,
-                         assets_ignore=f"{plotly_bundle.ASSETS_IGNORE}|{polyfill.ASSETS_IGNORE}")
+                         assets_ignore=ASSETS_IGNORE)
     # Screen readers need the page language (axe: html-has-lang).
     app.index_string = app.index_string.replace("<html>", f'<html lang="{LANGUAGE}">', 1)
     # The browser fetches the partial plotly.js while it parses the page.
     plotly_bundle.install(app)
+    static_cache.install(app)
     security.install(app)
     services.configure(app.server, settings)
     app.layout = shell  # a function: the page asking for it comes in it (pages/first_page.py)
