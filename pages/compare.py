@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from pages import ids, services
+from sasci_map import compare_state as cs
 from sasci_map import compare_views as cv
 from sasci_map.compare_figures import funnel_figure, ranked_bars, scatter_figure
 from sasci_map.exports import csv_bytes
@@ -22,7 +23,7 @@ dash.register_page(__name__, path="/compare", order=1, name="Compare",
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 HIDDEN, SHOWN = {"display": "none"}, {}
 #: A context indicator every council has, suggested when survey figures are sparse.
-CONTEXT_SUGGESTION = cv.DEFAULT_INDICATOR
+CONTEXT_SUGGESTION = cs.DEFAULT_INDICATOR
 NUMBER = {"function": "params.value == null ? '' : d3.format(',.4~r')(params.value)"}
 TABLE_COLUMNS = [
     {"field": "council", "headerName": "Council", "flex": 2, "filter": True, "pinned": "left",
@@ -48,15 +49,15 @@ TABLE_COLUMNS = [
 def _selection(mode, focus, region, chosen):
     """Return (codes, description) of the councils the controls choose."""
     data_dir = services.data_dir()
-    codes = cv.chosen_councils(mode, focus, region, chosen or [], data_dir)
-    return codes, cv.selection_label(mode, codes, focus, region, data_dir)
+    codes = cs.chosen_councils(mode, focus, region, chosen or [], data_dir)
+    return codes, cs.selection_label(mode, codes, focus, region, data_dir)
 
 
 def _view(mode, focus, region, chosen, indicator, wave) -> cv.CompareView:
     codes, description = _selection(mode, focus, region, chosen)
     return cv.compare_view(services.engine(), indicator, wave, codes, services.data_dir(),
-                           focus=focus if mode == cv.NEIGHBOURS else None,
-                           region=region if mode == cv.REGION else None,
+                           focus=focus if mode == cs.NEIGHBOURS else None,
+                           region=region if mode == cs.REGION else None,
                            description=description)
 
 
@@ -82,7 +83,7 @@ def _definition(view: cv.CompareView) -> list:
             html.A("Method", href=f"/methods#indicator-{d['indicator_id']}")]
 
 
-def _coverage(view: cv.CompareView, state: cv.CompareState) -> dbc.Alert:
+def _coverage(view: cv.CompareView, state: cs.CompareState) -> dbc.Alert:
     """Say how many chosen councils have a value; when few, point to views that have some."""
     if not view.codes:
         return dbc.Alert("Choose at least one council to compare.", color="warning")
@@ -151,7 +152,7 @@ def view_outputs(mode, focus, region, chosen, indicator, wave, state=None,
                  view: cv.CompareView | None = None) -> tuple:
     """Return the bars, funnel, table, coverage and definition outputs for the controls."""
     view = view or _view(mode, focus, region, chosen, indicator, wave)
-    state = state or cv.CompareState(indicator, view.period, mode, focus or cv.DEFAULT_COUNCIL,
+    state = state or cs.CompareState(indicator, view.period, mode, focus or cs.DEFAULT_COUNCIL,
                                      region or "", tuple(chosen or ()))
     fv = cv.funnel_view(view)
     return (_definition(view), _coverage(view, state), ranked_bars(view), view.bars_caption(),
@@ -168,7 +169,7 @@ def scatter_outputs(mode, focus, region, chosen, x, y, wave,
     """Return the scatter figure, caption, table and list of councils missing a value."""
     codes, description = _selection(mode, focus, region, chosen)
     sv = cv.scatter_view(services.engine(), x, y, wave, codes, services.data_dir(),
-                         focus=focus if mode == cv.NEIGHBOURS else None,
+                         focus=focus if mode == cs.NEIGHBOURS else None,
                          description=description, known=known)
     dx, dy = sv.x.definition, sv.y.definition
     rows = [[r.area_name, format_value(r.x, dx["unit"]), format_value(r.y, dy["unit"])]
@@ -185,36 +186,36 @@ def scatter_outputs(mode, focus, region, chosen, x, y, wave,
             missing_block)
 
 
-def _controls(state: cv.CompareState, engine, data_dir) -> dbc.Card:
-    councils = cv.council_options(data_dir)
+def _controls(state: cs.CompareState, engine, data_dir) -> dbc.Card:
+    councils = cs.council_options(data_dir)
     return dbc.Card(dbc.CardBody([
         dbc.Label("Choose councils by", html_for=ids.COMPARE_MODE),
         dbc.RadioItems(id=ids.COMPARE_MODE, value=state.mode,
-                       options=[{"label": v, "value": k} for k, v in cv.MODES.items()]),
+                       options=[{"label": v, "value": k} for k, v in cs.MODES.items()]),
         html.Div([dbc.Label("Council (its 15 statistical neighbours are added)",
                             html_for=ids.COMPARE_FOCUS, className="mt-3"),
                   dcc.Dropdown(id=ids.COMPARE_FOCUS, options=councils, value=state.council,
                                clearable=False, searchable=True),
                   html.A("How neighbours are found", href="/methods#neighbours",
                          className="small")],
-                 id=ids.COMPARE_FOCUS_BOX, style=_shown(state.mode, cv.NEIGHBOURS)),
+                 id=ids.COMPARE_FOCUS_BOX, style=_shown(state.mode, cs.NEIGHBOURS)),
         html.Div([dbc.Label("Region", html_for=ids.COMPARE_REGION, className="mt-3"),
                   # region_options starts with "England (all regions)": not a region here
                   dcc.Dropdown(id=ids.COMPARE_REGION, options=region_options(data_dir)[1:],
                                value=state.region, clearable=False)],
-                 id=ids.COMPARE_REGION_BOX, style=_shown(state.mode, cv.REGION)),
+                 id=ids.COMPARE_REGION_BOX, style=_shown(state.mode, cs.REGION)),
         html.Div([dbc.Label("Councils (type to search)", html_for=ids.COMPARE_COUNCILS,
                             className="mt-3"),
                   dcc.Dropdown(id=ids.COMPARE_COUNCILS, options=councils,
                                value=list(state.councils), multi=True, searchable=True,
                                placeholder="Type a council name")],
-                 id=ids.COMPARE_COUNCILS_BOX, style=_shown(state.mode, cv.COUNCILS)),
+                 id=ids.COMPARE_COUNCILS_BOX, style=_shown(state.mode, cs.COUNCILS)),
         dbc.Label("Indicator", html_for=ids.COMPARE_INDICATOR, className="mt-3"),
-        dcc.Dropdown(id=ids.COMPARE_INDICATOR, options=cv.indicator_options(engine),
+        dcc.Dropdown(id=ids.COMPARE_INDICATOR, options=cs.indicator_options(engine),
                      value=state.indicator, clearable=False, searchable=True,
                      search_order="original", optionHeight="auto"),
         dbc.Label("Period (survey wave)", html_for=ids.COMPARE_WAVE, className="mt-3"),
-        dcc.Dropdown(id=ids.COMPARE_WAVE, options=cv.wave_options(engine, state.indicator),
+        dcc.Dropdown(id=ids.COMPARE_WAVE, options=cs.wave_options(engine, state.indicator),
                      value=state.wave, clearable=False, searchable=False),
     ]))
 
@@ -226,7 +227,7 @@ def _shown(mode: str, box: str) -> dict:
 def layout(**params) -> html.Div:
     """Lay out the compare page in the view state the URL encodes."""
     engine, data_dir = services.engine(), services.data_dir()
-    state = cv.parse_compare_state(params, engine, data_dir)
+    state = cs.parse_compare_state(params, engine, data_dir)
     selection = (state.mode, state.council, state.region, list(state.councils))
     view = _view(*selection, state.indicator, state.wave)
     (definition, coverage, bars, bars_caption, no_value, bars_table, funnel, funnel_note,
@@ -234,20 +235,20 @@ def layout(**params) -> html.Div:
                                                         state.wave, state, view)
     scatter, scatter_caption, scatter_table, scatter_missing = scatter_outputs(
         *selection, state.x, state.y, state.wave, known=view)
-    options = cv.indicator_options(engine)
+    options = cs.indicator_options(engine)
     caption_props = {"className": "small mt-1", "aria-live": "polite"}
     tabs = dbc.Tabs(id=ids.COMPARE_TABS, active_tab=state.tab, className="mt-2", children=[
-        dbc.Tab(label=cv.TABS[cv.BARS], tab_id=cv.BARS, children=[
+        dbc.Tab(label=cs.TABS[cs.BARS], tab_id=cs.BARS, children=[
             dcc.Graph(id=ids.COMPARE_BARS, figure=bars, config=GRAPH_CONFIG),
             html.P(bars_caption, id=ids.COMPARE_BARS_CAPTION, **caption_props),
             html.Div(no_value, id=ids.COMPARE_NO_VALUE),
             html.Div(bars_table, id=f"{ids.COMPARE_BARS_TABLE}-box")]),
-        dbc.Tab(label=cv.TABS[cv.FUNNEL], tab_id=cv.FUNNEL, children=[
+        dbc.Tab(label=cs.TABS[cs.FUNNEL], tab_id=cs.FUNNEL, children=[
             html.P(funnel_note, id=ids.COMPARE_FUNNEL_NOTE, className="small mt-2"),
             dcc.Graph(id=ids.COMPARE_FUNNEL, figure=funnel, config=GRAPH_CONFIG),
             html.P(funnel_caption, id=ids.COMPARE_FUNNEL_CAPTION, **caption_props),
             html.Div(funnel_table, id=f"{ids.COMPARE_FUNNEL_TABLE}-box")]),
-        dbc.Tab(label=cv.TABS[cv.SCATTER], tab_id=cv.SCATTER, children=[
+        dbc.Tab(label=cs.TABS[cs.SCATTER], tab_id=cs.SCATTER, children=[
             dbc.Row([
                 dbc.Col([dbc.Label("Horizontal axis (x)", html_for=ids.COMPARE_X),
                          dcc.Dropdown(id=ids.COMPARE_X, options=options, value=state.x,
@@ -260,7 +261,7 @@ def layout(**params) -> html.Div:
             html.P(scatter_caption, id=ids.COMPARE_SCATTER_CAPTION, **caption_props),
             html.Div(scatter_missing, id=ids.COMPARE_SCATTER_MISSING),
             html.Div(scatter_table, id=f"{ids.COMPARE_SCATTER_TABLE}-box")]),
-        dbc.Tab(label=cv.TABS[cv.TABLE], tab_id=cv.TABLE, children=[
+        dbc.Tab(label=cs.TABS[cs.TABLE], tab_id=cs.TABLE, children=[
             html.P("Every chosen council, those without a value included; hover a status "
                    "for the reason. Sort or filter any column.", className="small mt-2"),
             dag.AgGrid(id=ids.COMPARE_TABLE, columnDefs=TABLE_COLUMNS, rowData=rows,
@@ -303,7 +304,7 @@ SELECTION = [Input(ids.COMPARE_MODE, "value"), Input(ids.COMPARE_FOCUS, "value")
 )
 def update_mode_controls(mode):
     """Show only the control of the chosen way of picking councils."""
-    return tuple(_shown(mode, box) for box in (cv.NEIGHBOURS, cv.REGION, cv.COUNCILS))
+    return tuple(_shown(mode, box) for box in (cs.NEIGHBOURS, cs.REGION, cs.COUNCILS))
 
 
 @callback(
@@ -315,7 +316,7 @@ def update_mode_controls(mode):
 )
 def update_waves(indicator, wave):
     """Offer the periods of the chosen indicator; keep the wave when it has it."""
-    options = cv.wave_options(services.engine(), indicator)
+    options = cs.wave_options(services.engine(), indicator)
     values = [o["value"] for o in options]
     return options, wave if wave in values else (values[0] if values else None)
 
@@ -370,7 +371,7 @@ def update_scatter(mode, focus, region, chosen, x, y, wave):
 )
 def update_url(mode, focus, region, chosen, indicator, wave, x, y, tab):
     """Keep the whole view in the URL, so a shared link opens the same view."""
-    return cv.CompareState(indicator, wave or "", mode, focus or "", region or "",
+    return cs.CompareState(indicator, wave or "", mode, focus or "", region or "",
                            tuple(chosen or ()), x, y, tab).query_string()
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
+from sasci_map import compare_state as cs
 from sasci_map import compare_views as cv
 from sasci_map import db, funnel
 from sasci_map.geography import councils
@@ -26,7 +27,7 @@ def data_dir(settings):
 
 
 def test_neighbours_mode_is_the_council_then_its_15_neighbours(data_dir):
-    codes = cv.chosen_councils(cv.NEIGHBOURS, BIRMINGHAM, None, None, data_dir)
+    codes = cs.chosen_councils(cs.NEIGHBOURS, BIRMINGHAM, None, None, data_dir)
     expected = neighbours_of(BIRMINGHAM, k=15, data_dir=data_dir)["neighbour_code"].tolist()
     assert codes == [BIRMINGHAM, *expected]
     assert len(set(codes)) == 16
@@ -34,7 +35,7 @@ def test_neighbours_mode_is_the_council_then_its_15_neighbours(data_dir):
 
 def test_region_mode_is_every_council_of_the_region_by_name(data_dir):
     table = councils(data_dir)
-    codes = cv.chosen_councils(cv.REGION, None, SOUTH_EAST, None, data_dir)
+    codes = cs.chosen_councils(cs.REGION, None, SOUTH_EAST, None, data_dir)
     mine = table[table["region_code"] == SOUTH_EAST]
     assert sorted(codes) == sorted(mine["code"])
     names = table.set_index("code").loc[codes, "name"].tolist()
@@ -42,35 +43,35 @@ def test_region_mode_is_every_council_of_the_region_by_name(data_dir):
 
 
 def test_councils_mode_keeps_order_and_drops_unknown_and_repeated_codes(data_dir):
-    codes = cv.chosen_councils(cv.COUNCILS, None, None,
+    codes = cs.chosen_councils(cs.COUNCILS, None, None,
                                [HULL, "E99999999", BIRMINGHAM, HULL], data_dir)
     assert codes == [HULL, BIRMINGHAM]
-    assert cv.chosen_councils(cv.NEIGHBOURS, "nonsense", None, None, data_dir) == []
+    assert cs.chosen_councils(cs.NEIGHBOURS, "nonsense", None, None, data_dir) == []
 
 
 def test_the_default_view_is_a_context_indicator_for_a_council_and_its_neighbours(engine,
                                                                                    data_dir):
-    state = cv.parse_compare_state({}, engine, data_dir)
-    assert (state.indicator, state.mode, state.council) == ("pct_65_plus", cv.NEIGHBOURS,
+    state = cs.parse_compare_state({}, engine, data_dir)
+    assert (state.indicator, state.mode, state.council) == ("pct_65_plus", cs.NEIGHBOURS,
                                                              BIRMINGHAM)
-    assert state.wave == "mid-2020" and state.tab == cv.BARS
+    assert state.wave == "mid-2020" and state.tab == cs.BARS
 
 
 def test_url_parameters_accept_names_and_old_codes_and_drop_ambiguous_ones(engine, data_dir):
-    state = cv.parse_compare_state({"councils": "Hull,E10000028,Cumbria,,x",
+    state = cs.parse_compare_state({"councils": "Hull,E10000028,Cumbria,,x",
                                     "indicator": "cap_overall", "wave": "2023",
                                     "tab": "funnel"}, engine, data_dir)
-    assert state.mode == cv.COUNCILS
+    assert state.mode == cs.COUNCILS
     assert state.councils == (HULL, STAFFORDSHIRE)
-    assert (state.indicator, state.wave, state.tab) == ("cap_overall", "2023", cv.FUNNEL)
+    assert (state.indicator, state.wave, state.tab) == ("cap_overall", "2023", cs.FUNNEL)
 
 
 def test_bad_url_parameters_fall_back_to_defaults(engine, data_dir):
-    state = cv.parse_compare_state({"indicator": "<script>", "wave": "1999", "tab": "x" * 999,
+    state = cs.parse_compare_state({"indicator": "<script>", "wave": "1999", "tab": "x" * 999,
                                     "region": "E12999999", "x": "nope"}, engine, data_dir)
     assert state.indicator == "pct_65_plus" and state.wave == "mid-2020"
-    assert state.mode == cv.NEIGHBOURS and state.tab == cv.BARS
-    assert state.x == cv.DEFAULT_X and state.region == "E12000005"  # Birmingham's region
+    assert state.mode == cs.NEIGHBOURS and state.tab == cs.BARS
+    assert state.x == cs.DEFAULT_X and state.region == "E12000005"  # Birmingham's region
 
 
 def test_the_query_string_round_trips(engine, data_dir):
@@ -79,14 +80,14 @@ def test_the_query_string_round_trips(engine, data_dir):
                    {"indicator": "imd_extent", "councils": f"{HULL},{BIRMINGHAM}",
                     "tab": "table"},
                    {"neighbours": HULL, "indicator": "ascof_1c1a"}):
-        state = cv.parse_compare_state(params, engine, data_dir)
-        again = cv.parse_compare_state(dict(parse_qsl(state.query_string()[1:])), engine,
+        state = cs.parse_compare_state(params, engine, data_dir)
+        again = cs.parse_compare_state(dict(parse_qsl(state.query_string()[1:])), engine,
                                        data_dir)
         assert again == state
 
 
 def test_bars_are_ranked_highest_first_and_every_council_is_kept(engine, data_dir):
-    codes = cv.chosen_councils(cv.NEIGHBOURS, BIRMINGHAM, None, None, data_dir)
+    codes = cs.chosen_councils(cs.NEIGHBOURS, BIRMINGHAM, None, None, data_dir)
     view = cv.compare_view(engine, "pct_65_plus", None, codes, data_dir, focus=BIRMINGHAM)
     raw = db.read_values(engine, "pct_65_plus").set_index("area_code").loc[codes, "value"]
     assert view.valued["area_code"].tolist() == raw.sort_values(ascending=False).index.tolist()
@@ -96,7 +97,7 @@ def test_bars_are_ranked_highest_first_and_every_council_is_kept(engine, data_di
 
 
 def test_councils_without_a_value_are_listed_with_their_state_in_words(engine, data_dir):
-    codes = cv.chosen_councils(cv.REGION, None, SOUTH_EAST, None, data_dir)
+    codes = cs.chosen_councils(cs.REGION, None, SOUTH_EAST, None, data_dir)
     view = cv.compare_view(engine, "pct_agree_funding", "2023", codes, data_dir,
                            region=SOUTH_EAST)
     stored = db.read_values(engine, "pct_agree_funding", "2023").set_index("area_code")
@@ -180,7 +181,7 @@ def test_mean_funnel_uses_englands_sd_recovered_from_its_interval(engine, data_d
 
 
 def test_scatter_counts_lists_missing_councils_and_matches_scipy_spearman(engine, data_dir):
-    codes = cv.chosen_councils(cv.NEIGHBOURS, BIRMINGHAM, None, None, data_dir) + [
+    codes = cs.chosen_councils(cs.NEIGHBOURS, BIRMINGHAM, None, None, data_dir) + [
         "E06000063"]  # Cumberland: no IMD 2019 figure
     sv = cv.scatter_view(engine, "imd_average_score", "pct_65_plus", None, codes, data_dir)
     raw = db.read_values(engine, ["imd_average_score", "pct_65_plus"])
@@ -196,7 +197,7 @@ def test_scatter_counts_lists_missing_councils_and_matches_scipy_spearman(engine
 
 
 def test_indicator_options_list_every_indicator_grouped_by_domain(engine):
-    options = cv.indicator_options(engine)
+    options = cs.indicator_options(engine)
     assert len(options) == len(db.read_definitions(engine))
     domains = [o["label"].split(" · ")[0] for o in options]
     firsts = list(dict.fromkeys(domains))
