@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from pages import ids, services
+from pages.grid_columns import interval_columns, number_column, number_format
 from sasci_map import compare_state as cs
 from sasci_map import compare_views as cv
 from sasci_map.compare_figures import funnel_figure, ranked_bars, scatter_figure
@@ -24,20 +25,13 @@ GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "la
 HIDDEN, SHOWN = {"display": "none"}, {}
 #: A context indicator every council has, suggested when survey figures are sparse.
 CONTEXT_SUGGESTION = cs.DEFAULT_INDICATOR
-NUMBER = {"function": "params.value == null ? '' : d3.format(',.4~r')(params.value)"}
+NUMBER = number_format(",.4~r")
 TABLE_COLUMNS = [
     {"field": "council", "headerName": "Council", "flex": 2, "filter": True, "pinned": "left",
      "minWidth": 200},
-    {"field": "value", "headerName": "Value", "flex": 1, "type": "numericColumn",
-     "valueFormatter": NUMBER},
-    {"field": "lower", "headerName": "Lower 95%", "flex": 1, "type": "numericColumn",
-     "valueFormatter": NUMBER},
-    {"field": "upper", "headerName": "Upper 95%", "flex": 1, "type": "numericColumn",
-     "valueFormatter": NUMBER},
-    {"field": "numerator", "headerName": "Numerator", "flex": 1, "type": "numericColumn",
-     "valueFormatter": NUMBER},
-    {"field": "denominator", "headerName": "Denominator", "flex": 1, "type": "numericColumn",
-     "valueFormatter": NUMBER},
+    *interval_columns(NUMBER),
+    number_column("numerator", "Numerator", NUMBER),
+    number_column("denominator", "Denominator", NUMBER),
     {"field": "status", "headerName": "Status", "flex": 1.4, "tooltipField": "reason"},
     {"field": "vs_england", "headerName": "vs England", "flex": 1},
     {"field": "vs_region", "headerName": "vs region", "flex": 1},

@@ -9,6 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, Patch, State, callback,
 from dash.exceptions import PreventUpdate
 
 from pages import ids, services
+from pages.grid_columns import interval_columns, number_column, number_format
 from sasci_map import indicators
 from sasci_map.choropleth import apply_updates, map_figure
 from sasci_map.classing import COLOUR_MODES
@@ -48,22 +49,15 @@ dash.register_page(__name__, order=0, path="/", name="Map",
 
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-NUMBER = {"function": "params.value == null ? '' : "
-                      f"d3.format(',.{TABLE_DECIMALS}~f')(params.value)"}
+NUMBER = number_format(f",.{TABLE_DECIMALS}~f")
 #: Columns of the table beside the map, by view (councils; regions when pooled; coverage).
 TABLE_COLUMNS = {
     VIEW_VALUES: [
         {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
         {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
-        {"field": "value", "headerName": "Value", "flex": 1, "type": "numericColumn",
-         "valueFormatter": NUMBER},
-        {"field": "lower", "headerName": "Lower 95%", "flex": 1, "type": "numericColumn",
-         "valueFormatter": NUMBER},
-        {"field": "upper", "headerName": "Upper 95%", "flex": 1, "type": "numericColumn",
-         "valueFormatter": NUMBER},
-        {"field": "rank", "headerName": "Rank", "flex": 0.7, "type": "numericColumn"},
-        {"field": "denominator", "headerName": "Organisations / denominator", "flex": 1.2,
-         "type": "numericColumn", "valueFormatter": NUMBER},
+        *interval_columns(NUMBER),
+        number_column("rank", "Rank", flex=0.7),
+        number_column("denominator", "Organisations / denominator", NUMBER, 1.2),
         {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "filter": True},
         {"field": "status", "headerName": "Status", "flex": 1.5, "filter": True},
         {"field": "reason", "headerName": "Why no value", "flex": 2},
@@ -71,15 +65,9 @@ TABLE_COLUMNS = {
     ],
     VIEW_POOLED: [
         {"field": "region", "headerName": "Region", "flex": 2, "filter": True},
-        {"field": "councils", "headerName": "Councils", "flex": 0.8, "type": "numericColumn"},
-        {"field": "value", "headerName": "Region value (pooled)", "flex": 1.2,
-         "type": "numericColumn", "valueFormatter": NUMBER},
-        {"field": "lower", "headerName": "Lower 95%", "flex": 1, "type": "numericColumn",
-         "valueFormatter": NUMBER},
-        {"field": "upper", "headerName": "Upper 95%", "flex": 1, "type": "numericColumn",
-         "valueFormatter": NUMBER},
-        {"field": "denominator", "headerName": "Organisations", "flex": 1,
-         "type": "numericColumn", "valueFormatter": NUMBER},
+        number_column("councils", "Councils", flex=0.8),
+        *interval_columns(NUMBER, "Region value (pooled)", 1.2),
+        number_column("denominator", "Organisations", NUMBER),
         {"field": "vs_england", "headerName": "vs England", "flex": 1.3},
         {"field": "status", "headerName": "Status", "flex": 1.5},
         {"field": "reason", "headerName": "Why no value", "flex": 2},
@@ -89,14 +77,10 @@ TABLE_COLUMNS = {
         {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
         {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
         {"field": "coverage", "headerName": "Who took part", "flex": 2, "filter": True},
-        {"field": "council_orgs", "headerName": "Council organisation", "flex": 1,
-         "type": "numericColumn"},
-        {"field": "provider_orgs", "headerName": "Provider organisations", "flex": 1,
-         "type": "numericColumn"},
-        {"field": "organisations", "headerName": "Organisations", "flex": 1,
-         "type": "numericColumn"},
-        {"field": "respondents", "headerName": "Respondents", "flex": 1,
-         "type": "numericColumn"},
+        number_column("council_orgs", "Council organisation"),
+        number_column("provider_orgs", "Provider organisations"),
+        number_column("organisations", "Organisations"),
+        number_column("respondents", "Respondents"),
         {"field": "code", "headerName": "GSS code", "flex": 1},
     ],
 }
