@@ -75,7 +75,7 @@
     }, current.error ? FAILED_TEXT : LOADING_TEXT);
   }
   /* What dash-renderer reads off a component class before it renders one: the same as the
-     library's AgGrid (dash-ag-grid 35; tests/browser/test_lazy_grid.py compares them). */
+     library's AgGrid (dash-ag-grid 35; tests/browser/test_lazy_grid_loading.py compares them). */
   AgGrid.dashRenderType = true;
   AgGrid.dashPersistence = {persisted_props: ["selectedRows"], persistence_type: "local"};
   /* dash-renderer waits on this before running a callback that involves the grid. */

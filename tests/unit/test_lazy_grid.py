@@ -2,7 +2,7 @@
 
 That the stand-in works in a browser (the library is fetched after the map is drawn, a page
 navigated to before it has loaded still gets its grid, a failed load is reported) is shown by
-tests/browser/test_lazy_grid.py.
+tests/browser/test_lazy_grid_loading.py.
 """
 
 from __future__ import annotations
