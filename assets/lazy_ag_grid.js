@@ -81,7 +81,8 @@
   /* dash-renderer waits on this before running a callback that involves the grid. */
   Object.defineProperty(AgGrid, "_dashprivate_isLazyComponentReady", {
     get: function () {
-      return library ? true : load().then(function () { return true; }, function () { return true; });
+      var ready = function () { return true; };
+      return library ? true : load().then(ready, ready);
     }
   });
 

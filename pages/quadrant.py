@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from pages import ids, services
 from sasci_map import quadrant_figures as qf
+from sasci_map import quadrant_views as qv
 from sasci_map.capacity_index import DEFAULT_WEIGHTS, METHOD_TEXT
 from sasci_map.db import indicator_periods, read_values
 from sasci_map.exports import csv_bytes
@@ -66,18 +67,18 @@ GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
 
 
 def _values():
-    return read_values(services.engine(), qf.INDICATORS, area_level=None)
+    return read_values(services.engine(), qv.INDICATORS, area_level=None)
 
 
-def _view(level, wave, x_measure, *weights) -> qf.QuadrantView:
-    return qf.QuadrantView(level=level, wave=wave, x_measure=x_measure,
+def _view(level, wave, x_measure, *weights) -> qv.QuadrantView:
+    return qv.QuadrantView(level=level, wave=wave, x_measure=x_measure,
                            weights=dict(zip(WEIGHT_IDS, weights, strict=True)))
 
 
 def _shares(result: qf.QuadrantResult) -> list[str]:
     if result.weights is None:
         return ["–"] * len(SHARE_IDS)
-    return [qf.percent_text(result.weights[c]) for c in SHARE_IDS]
+    return [qv.percent_text(result.weights[c]) for c in SHARE_IDS]
 
 
 def _note(text: str):
@@ -93,7 +94,7 @@ def _weight_row(cluster: str, value, share: str) -> dbc.Row:
     return dbc.Row([
         dbc.Label(cluster.capitalize(), html_for=WEIGHT_IDS[cluster], width=5,
                   className="small"),
-        dbc.Col(dbc.Input(id=WEIGHT_IDS[cluster], type="number", min=0, max=qf.MAX_WEIGHT,
+        dbc.Col(dbc.Input(id=WEIGHT_IDS[cluster], type="number", min=0, max=qv.MAX_WEIGHT,
                           step=WEIGHT_STEP, value=value, size="sm",
                           debounce=WEIGHT_DEBOUNCE_MS), width=4),
         dbc.Col(html.Span(share, id=SHARE_IDS[cluster], className="small",
@@ -102,18 +103,18 @@ def _weight_row(cluster: str, value, share: str) -> dbc.Row:
     ], className="mb-1 g-1")
 
 
-def _controls(view: qf.QuadrantView, result: qf.QuadrantResult, waves: list[str]
+def _controls(view: qv.QuadrantView, result: qf.QuadrantResult, waves: list[str]
               ) -> dbc.Card:
     return dbc.Card(dbc.CardBody([
         dbc.Label("Areas", html_for=ids.QUAD_LEVEL),
         dbc.RadioItems(id=ids.QUAD_LEVEL, value=result.level,
-                       options=[{"label": v, "value": k} for k, v in qf.LEVELS.items()]),
+                       options=[{"label": v, "value": k} for k, v in qv.LEVELS.items()]),
         dbc.Label("Survey wave", html_for=ids.QUAD_WAVE, className="mt-3"),
         dbc.RadioItems(id=ids.QUAD_WAVE, value=view.wave, inline=True,
                        options=[{"label": w, "value": w} for w in waves]),
         dbc.Label("Capacity axis (x)", html_for=ids.QUAD_X_MEASURE, className="mt-3"),
         dbc.RadioItems(id=ids.QUAD_X_MEASURE, value=view.x_measure,
-                       options=[{"label": v, "value": k} for k, v in qf.X_MEASURES.items()]),
+                       options=[{"label": v, "value": k} for k, v in qv.X_MEASURES.items()]),
         html.Fieldset([
             html.Legend("Weights of the capacity index", className="fs-6 fw-semibold mt-3"),
             html.P("Relative weights, 0 or more; rescaled to sum to 100 %.",
@@ -130,12 +131,12 @@ def _controls(view: qf.QuadrantView, result: qf.QuadrantResult, waves: list[str]
 
 def layout(**params) -> html.Div:
     """Lay out the quadrant page in the view state the URL encodes."""
-    waves = qf.survey_waves(indicator_periods(services.engine()))
+    waves = qv.survey_waves(indicator_periods(services.engine()))
     if not waves:
         return html.Div([html.H1("Capacity and support use", className="h3"),
                          dbc.Alert("No survey wave is loaded: import one with "
                                    "`sasci-map import survey`.", color="warning")])
-    view = qf.parse_view(params, waves)
+    view = qv.parse_view(params, waves)
     result = qf.build_view(_values(), view, services.data_dir())
     demo = (dbc.Badge(SYNTHETIC_LABEL, color="warning", text_color="dark", className="ms-2")
             if result.synthetic else None)
@@ -169,16 +170,16 @@ def layout(**params) -> html.Div:
                "CSV has every area, placed or not, with reasons, weights and licence.",
                className="small text-muted"),
         dag.AgGrid(id=ids.QUAD_TABLE, columnDefs=TABLE_COLUMNS,
-                   rowData=qf.table_rows(result.table), defaultColDef=GRID_DEFAULTS,
+                   rowData=qv.table_rows(result.table), defaultColDef=GRID_DEFAULTS,
                    dashGridOptions={"animateRows": False, "domLayout": "autoHeight",
                                     "enableCellTextSelection": True,
                                     "suppressColumnVirtualisation": True},
                    className="ag-theme-alpine"),
         html.H2("Areas that cannot be placed", className="h5 mt-4"),
-        html.P(qf.unplaced_summary(result.table, result.level), id=ids.QUAD_UNPLACED_SUMMARY,
+        html.P(qv.unplaced_summary(result.table, result.level), id=ids.QUAD_UNPLACED_SUMMARY,
                className="small", **{"aria-live": "polite"}),
         dag.AgGrid(id=ids.QUAD_UNPLACED_TABLE, columnDefs=UNPLACED_COLUMNS,
-                   rowData=qf.unplaced_rows(result.table), defaultColDef=GRID_DEFAULTS,
+                   rowData=qv.unplaced_rows(result.table), defaultColDef=GRID_DEFAULTS,
                    dashGridOptions={"animateRows": False}, style=_unplaced_style(result),
                    className="ag-theme-alpine"),
         html.H2("Method", className="h5 mt-4", id="method"),
@@ -213,8 +214,8 @@ def update_view(level, wave, x_measure, *weights):
     view = _view(level, wave, x_measure, *weights)
     result = qf.build_view(_values(), view, services.data_dir())
     return (result.figure, result.caption, _note(result.level_note), result.weight_message,
-            *_shares(result), qf.table_rows(result.table),
-            qf.unplaced_summary(result.table, result.level), qf.unplaced_rows(result.table),
+            *_shares(result), qv.table_rows(result.table),
+            qv.unplaced_summary(result.table, result.level), qv.unplaced_rows(result.table),
             _unplaced_style(result), view.query_string(result.level))
 
 
@@ -238,7 +239,7 @@ def on_download_csv(_clicks, level, wave, x_measure, *weights):
     """Send every area of the view (placed or not) with its numbers and reasons as CSV."""
     view = _view(level, wave, x_measure, *weights)
     result = qf.build_view(_values(), view, services.data_dir())
-    frame = qf.export_frame(result.table, result.level, view.wave, view.x_measure,
+    frame = qv.export_frame(result.table, result.level, view.wave, view.x_measure,
                             result.weights, result.synthetic)
     return dcc.send_bytes(csv_bytes(frame), f"sasci-capacity-support-{result.level}-"
                                             f"{view.wave}.csv")

@@ -12,6 +12,7 @@ import pytest
 from scipy.stats import rankdata, zscore
 
 from sasci_map import quadrant_figures as qf
+from sasci_map import quadrant_views as qv
 from sasci_map.aggregate import organisation_answers
 from sasci_map.demo import DEMO_SEED, generate_survey
 from sasci_map.exports import csv_bytes
@@ -49,8 +50,8 @@ def _points(figure) -> dict[str, tuple]:
     return out
 
 
-def _view(**extra) -> qf.QuadrantView:
-    return qf.parse_view(extra, ["2023", "2025"])
+def _view(**extra) -> qv.QuadrantView:
+    return qv.parse_view(extra, ["2023", "2025"])
 
 
 def test_regions_are_drawn_at_their_capacity_and_support_with_intervals(values):
@@ -113,7 +114,7 @@ def test_one_cluster_weights_give_fixed_ranks_and_a_single_rank_interval(values)
     scores = result.table.index.map(lambda c: _figure(values, "cap_culture", c)["value"])
     want = rankdata(-np.asarray(scores), method="min")
     assert result.table["rank"].tolist() == want.tolist()
-    rows = qf.table_rows(result.table)
+    rows = qv.table_rows(result.table)
     assert all(r["rank_interval"] == str(r["rank"]) for r in rows)
 
 
@@ -125,22 +126,22 @@ def test_one_cluster_weights_give_fixed_ranks_and_a_single_rank_interval(values)
     (EQUAL, ["20 %"] * 5),
 ])
 def test_weights_are_shown_as_shares_of_their_total(weights, shares):
-    normalised, message = qf.checked_weights(weights)
+    normalised, message = qv.checked_weights(weights)
     assert message == ""
-    assert [qf.percent_text(normalised[c]) for c in CLUSTERS] == shares
+    assert [qv.percent_text(normalised[c]) for c in CLUSTERS] == shares
 
 
 def test_invalid_weights_give_a_message_and_no_index(values):
-    zero, message = qf.checked_weights(dict.fromkeys(CLUSTERS, 0))
+    zero, message = qv.checked_weights(dict.fromkeys(CLUSTERS, 0))
     assert zero is None and "All five weights are zero" in message
-    empty, message = qf.checked_weights({**EQUAL, "culture": None})
+    empty, message = qv.checked_weights({**EQUAL, "culture": None})
     assert empty is None and "culture" in message
-    negative, message = qf.checked_weights({**EQUAL, "knowledge": -1})
+    negative, message = qv.checked_weights({**EQUAL, "knowledge": -1})
     assert negative is None and "knowledge" in message
     result = qf.build_view(values, _view(**{f"w_{c}": "0" for c in CLUSTERS}))
     assert result.weights is None and "zero" in result.weight_message
     assert len(_points(result.figure)) == 9  # the capability-score chart needs no weights
-    assert all(r["rank"] is None and r["index"] is None for r in qf.table_rows(result.table))
+    assert all(r["rank"] is None and r["index"] is None for r in qv.table_rows(result.table))
     index_view = qf.build_view(values, _view(x="index", **{f"w_{c}": "0" for c in CLUSTERS}))
     assert _points(index_view.figure) == {}
     assert "No valid weights" in index_view.figure.layout.annotations[-1].text
@@ -149,31 +150,31 @@ def test_invalid_weights_give_a_message_and_no_index(values):
 def test_councils_that_cannot_be_placed_are_listed_with_reasons(values):
     result = qf.build_view(values, _view(level="council"))
     placed = int(result.table["placed"].sum())
-    assert placed < qf.MIN_PLACED_COUNCILS and "Few councils" in result.level_note
-    rows = qf.unplaced_rows(result.table)
+    assert placed < qv.MIN_PLACED_COUNCILS and "Few councils" in result.level_note
+    rows = qv.unplaced_rows(result.table)
     assert len(rows) == 153 - placed == len(result.table) - len(_points(result.figure))
     assert all(r["reason"] for r in rows)
     states = {r["state"] for r in rows}
     assert states <= {"Suppressed (fewer than 5 organisations)", "No response"}
-    assert f"{153 - placed} of 153 councils cannot be placed" in qf.unplaced_summary(
+    assert f"{153 - placed} of 153 councils cannot be placed" in qv.unplaced_summary(
         result.table, "council")
     # On the index, the few councils with figures have no index: too few to standardise.
-    index_rows = qf.unplaced_rows(qf.build_view(values, _view(level="council", x="index")).table)
+    index_rows = qv.unplaced_rows(qf.build_view(values, _view(level="council", x="index")).table)
     assert len(index_rows) == 153
     assert any("too few areas to standardise" in r["reason"] for r in index_rows)
 
 
 def test_the_page_opens_on_regions_only_when_too_few_councils_can_be_placed(values):
-    level, note = qf.choose_level(values, _view())
+    level, note = qv.choose_level(values, _view())
     assert level == "region" and "Showing regions because only" in note
     both = values["indicator_id"].isin(["cap_overall", "support_types_used"])
-    chosen = values["area_code"].isin(councils()["code"].head(qf.MIN_PLACED_COUNCILS))
+    chosen = values["area_code"].isin(councils()["code"].head(qv.MIN_PLACED_COUNCILS))
     fuller = values.copy()
     mask = both & chosen & fuller["period"].eq("2025")
     fuller.loc[mask, ["status", "value", "lower", "upper", "denominator"]] = [
         "value", 3.0, 2.5, 3.5, 6]
-    assert qf.choose_level(fuller, _view()) == ("council", "")
-    assert qf.choose_level(fuller, _view(level="region")) == ("region", "")
+    assert qv.choose_level(fuller, _view()) == ("council", "")
+    assert qv.choose_level(fuller, _view(level="region")) == ("region", "")
 
 
 def test_the_url_round_trips_and_bad_parameters_fall_back():
@@ -181,7 +182,7 @@ def test_the_url_round_trips_and_bad_parameters_fall_back():
                  w_leadership="1", w_knowledge="0", w_resources="0.5", w_culture="0")
     query = view.query_string("region")
     params = dict(p.split("=") for p in query.lstrip("?").split("&"))
-    assert qf.parse_view(params, ["2023", "2025"]) == view
+    assert qv.parse_view(params, ["2023", "2025"]) == view
     bad = _view(level="ward", wave="1999", x="pie", w_culture="abc", w_knowledge="-2",
                 w_leadership="inf")
     assert (bad.level, bad.wave, bad.x_measure) == (None, "2025", "score")
@@ -197,7 +198,7 @@ def test_labels_of_crowded_points_are_moved_apart():
 
 def test_the_export_has_every_area_its_reasons_and_the_licence(values):
     result = qf.build_view(values, _view(level="council"))
-    frame = qf.export_frame(result.table, "council", "2025", "score", result.weights, True)
+    frame = qv.export_frame(result.table, "council", "2025", "score", result.weights, True)
     assert len(frame) == 153 and frame["synthetic"].all()
     assert (frame.loc[~frame["placed"], "why_unplaced"] != "").all()
     text = csv_bytes(frame).decode()
