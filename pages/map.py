@@ -50,38 +50,59 @@ dash.register_page(__name__, order=0, path="/", name="Map",
 GRAPH_CONFIG = {"topojsonURL": "/assets/topojson/", "displaylogo": False,
                 "scrollZoom": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 NUMBER = number_format(f",.{TABLE_DECIMALS}~f")
+#: Titles wrap onto a second line rather than end in "…"; no column narrower than a code.
+GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
+                 "autoHeaderHeight": True, "minWidth": 95}
+#: The council's or region's GSS code: wide enough for nine characters, never cut short.
+CODE_COLUMN = {"field": "code", "headerName": "GSS code", "flex": 1, "minWidth": 115}
+#: Width (px) of a column whose title holds a long word ("Organisations"), so it is not split.
+WORD_COLUMN_PX = 140
+#: Names are never cut short; the council stays in view when the table scrolls sideways.
+COUNCIL_COLUMN = {"field": "council", "headerName": "Council", "flex": 2, "filter": True,
+                  "minWidth": 220, "pinned": "left"}
+REGION_COLUMN = {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True,
+                 "minWidth": 210}
+#: The figure's state (value, suppressed, no response, not available), in full.
+STATUS_COLUMN = {"field": "status", "headerName": "Status", "flex": 1.5, "filter": True,
+                 "minWidth": 150, "wrapText": True, "autoHeight": True}
+#: Why a council has no value: the whole reason, on as many lines as it takes.
+REASON_COLUMN = {"field": "reason", "headerName": "Why no value", "flex": 2, "minWidth": 180,
+                 "wrapText": True, "autoHeight": True}
 #: Columns of the table beside the map, by view (councils; regions when pooled; coverage).
 TABLE_COLUMNS = {
     VIEW_VALUES: [
-        {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
-        {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
+        COUNCIL_COLUMN,
+        REGION_COLUMN,
         *interval_columns(NUMBER),
         number_column("rank", "Rank", flex=0.7),
-        number_column("denominator", "Organisations / denominator", NUMBER, 1.2),
-        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "filter": True},
-        {"field": "status", "headerName": "Status", "flex": 1.5, "filter": True},
-        {"field": "reason", "headerName": "Why no value", "flex": 2},
-        {"field": "code", "headerName": "GSS code", "flex": 1},
+        number_column("denominator", "Organisations / denominator", NUMBER, 1.2,
+                      minWidth=WORD_COLUMN_PX),
+        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "filter": True,
+         "minWidth": 165},
+        STATUS_COLUMN,
+        REASON_COLUMN,
+        CODE_COLUMN,
     ],
     VIEW_POOLED: [
-        {"field": "region", "headerName": "Region", "flex": 2, "filter": True},
+        {**REGION_COLUMN, "flex": 2, "pinned": "left"},
         number_column("councils", "Councils", flex=0.8),
         *interval_columns(NUMBER, "Region value (pooled)", 1.2),
-        number_column("denominator", "Organisations", NUMBER),
-        {"field": "vs_england", "headerName": "vs England", "flex": 1.3},
-        {"field": "status", "headerName": "Status", "flex": 1.5},
-        {"field": "reason", "headerName": "Why no value", "flex": 2},
-        {"field": "code", "headerName": "GSS code", "flex": 1},
+        number_column("denominator", "Organisations", NUMBER, minWidth=WORD_COLUMN_PX),
+        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "minWidth": 165},
+        {**STATUS_COLUMN, "filter": False},
+        REASON_COLUMN,
+        CODE_COLUMN,
     ],
     VIEW_COVERAGE: [
-        {"field": "council", "headerName": "Council", "flex": 2, "filter": True},
-        {"field": "region", "headerName": "Region", "flex": 1.5, "filter": True},
-        {"field": "coverage", "headerName": "Who took part", "flex": 2, "filter": True},
-        number_column("council_orgs", "Council organisation"),
-        number_column("provider_orgs", "Provider organisations"),
-        number_column("organisations", "Organisations"),
-        number_column("respondents", "Respondents"),
-        {"field": "code", "headerName": "GSS code", "flex": 1},
+        COUNCIL_COLUMN,
+        REGION_COLUMN,
+        {"field": "coverage", "headerName": "Who took part", "flex": 2, "filter": True,
+         "minWidth": 220, "wrapText": True, "autoHeight": True},
+        number_column("council_orgs", "Council organisation", minWidth=WORD_COLUMN_PX),
+        number_column("provider_orgs", "Provider organisations", minWidth=WORD_COLUMN_PX),
+        number_column("organisations", "Organisations", minWidth=WORD_COLUMN_PX),
+        number_column("respondents", "Respondents", minWidth=WORD_COLUMN_PX),
+        CODE_COLUMN,
     ],
 }
 TABLE_INTRO = {
@@ -272,8 +293,9 @@ def table_grid() -> dag.AgGrid:
     the rows (``MAP_TABLE_DATA``) and columns (``MAP_TABLE_COLUMNS``) current at that moment.
     """
     return dag.AgGrid(id={"type": ids.MAP_TABLE_GRID, "index": 0}, columnDefs=[], rowData=[],
-                      defaultColDef={"sortable": True, "resizable": True},
-                      dashGridOptions={"animateRows": False},
+                      defaultColDef=GRID_DEFAULTS,
+                      dashGridOptions={"animateRows": False,
+                                       "suppressColumnVirtualisation": True},
                       style={"height": TABLE_HEIGHT}, className="ag-theme-alpine")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
+import pytest
 from playwright.sync_api import expect
 from plotly.offline import get_plotlyjs_version
 
@@ -41,6 +42,12 @@ def fills(page) -> list[str]:
     """The fill colour of every drawn council, in drawing order."""
     return page.eval_on_selector_all(
         COUNCIL_PATHS, "els => els.map(e => e.getAttribute('fill') || e.style.fill)")
+
+
+def wait_for_rows(page, rows: int) -> None:
+    """Wait until the map's table (its library loaded on demand) shows ``rows`` rows."""
+    page.evaluate(f"() => dash_ag_grid.getApiAsync({GRID}).then(() => true)")
+    page.wait_for_function(f"() => dash_ag_grid.getApi({GRID}).getDisplayedRowCount() == {rows}")
 
 
 def open_map(page, live_server, query: str = ""):
@@ -264,7 +271,7 @@ def test_pooled_view_colours_councils_by_region(watched_page, live_server, scree
     assert page.locator(COUNCIL_PATHS).count() == 153
     hover = hover_council(page, "E10000017")  # Lancashire, large: easy to rest the mouse on
     assert hover.startswith("Lancashire\nNorth West\nRegion value, pooled: ")
-    expect(page.locator("#map-table .ag-row")).to_have_count(9)
+    expect(page.locator("#map-table .ag-center-cols-container .ag-row")).to_have_count(9)
     page.screenshot(path=screenshot_dir / "map-pooled.png", full_page=True)
     watch.assert_clean()
 
@@ -325,7 +332,7 @@ def test_table_is_put_on_the_page_after_the_map_is_drawn(watched_page, live_serv
     page.add_init_script(RECORD_GRID_AFTER_MAP)
     open_map(page, live_server, "?indicator=imd_average_score")
     api = f"dash_ag_grid.getApi({GRID})"
-    page.wait_for_function(f"() => {api}.getDisplayedRowCount() == 153")
+    wait_for_rows(page, 153)
     order = page.evaluate("() => window.__order")
     assert order[:2] == ["map drawn", "grid"], order  # the grid is created after the map
     expect(page.locator("#map-table")).to_contain_text("Hartlepool")
@@ -345,4 +352,45 @@ def test_table_is_put_on_the_page_after_the_map_is_drawn(watched_page, live_serv
     first_value = f"() => {api}.getDisplayedRowAtIndex(0).data.value"
     assert page.evaluate(first_value) == 9  # Hartlepool's rank (its average score is 35.04)
     assert page.locator("#map-table .ag-root-wrapper").count() == 1  # updated, not re-created
+    watch.assert_clean()
+
+
+TRUNCATED_JS = """(selector) => [...document.querySelectorAll(selector)]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+#: Titles with a word wider than its column (the browser would break it mid-word).
+BROKEN_WORDS_JS = """(selector) => {
+  const ctx = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll(selector)].filter(e => {
+    const style = getComputedStyle(e);
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return e.textContent.split(/\\s+/).some(w => ctx.measureText(w).width > e.clientWidth + 1);
+  }).map(e => e.textContent);
+}"""
+
+
+@pytest.mark.parametrize(("query", "rows", "columns"), [
+    ("?indicator=imd_average_score", 153, 11),
+    ("?indicator=support_used_any_providers&view=pooled", 9, 10),
+    ("?view=coverage", 153, 8),
+], ids=["values", "pooled", "coverage"])
+def test_table_titles_names_and_codes_are_shown_in_full(watched_page, live_server, screenshot_dir,
+                                                        query, rows, columns):
+    """No column title, name or code of the map's table is cut short or broken mid-word."""
+    page, watch = watched_page
+    open_map(page, live_server, query)
+    wait_for_rows(page, rows)
+    headers = page.locator("#map-table .ag-header-cell-text")
+    expect(headers.filter(has_text="GSS code")).to_have_count(1)
+    assert headers.count() == columns  # every column is on the page, none left out of it
+    assert page.evaluate(TRUNCATED_JS, "#map-table .ag-header-cell-text") == []
+    assert page.evaluate(BROKEN_WORDS_JS, "#map-table .ag-header-cell-text") == []
+    fields = page.evaluate(f"() => dash_ag_grid.getApi({GRID}).getColumns()"
+                           ".map(c => c.getColId())")
+    for field in ("council", "region", "code", "vs_england", "status", "value", "rank", "coverage"):
+        if field in fields:
+            cells = f"#map-table .ag-cell[col-id='{field}']"
+            assert page.locator(cells).count() >= min(rows, 5), field
+            assert page.evaluate(TRUNCATED_JS, cells) == [], field
+    page.locator("#map-table").screenshot(
+        path=screenshot_dir / f"map-table-{query.rsplit('=', 1)[-1]}.png")
     watch.assert_clean()
