@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+#: Every table's column defaults: sortable, resizable, titles wrapped rather than cut short.
+COLUMN_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
+                   "autoHeaderHeight": True}
+#: A column whose cells wrap onto as many lines as their text takes (the row grows), at a
+#: text line height (AG Grid's default line height is the row's).
+WRAP_CELLS = {"wrapText": True, "autoHeight": True,
+              "cellStyle": {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px"}}
+
 
 def number_format(d3_format: str) -> dict:
     """Return an AG Grid ``valueFormatter`` showing numbers with ``d3_format``, nulls blank."""

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html
 
 from pages import ids, services
+from pages.grid_columns import COLUMN_DEFAULTS, WRAP_CELLS
 from sasci_map import infrastructure_figures as figures
 from sasci_map import infrastructure_views as views
 from sasci_map.exports import csv_bytes
@@ -25,10 +26,7 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
 #: Selector value meaning "every type" / "every function".
 ALL = ""
 MAX_SEARCH_LENGTH = 80
-#: Wrapped cells keep a text line height (AG Grid's default is the row height).
-WRAPPED = {"lineHeight": "1.4", "paddingTop": "6px", "paddingBottom": "6px"}
-GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True,
-                 "cellStyle": WRAPPED}
+GRID_DEFAULTS = {"sortable": True, "resizable": True, **WRAP_CELLS}
 ORG_COLUMNS = [
     {"field": "link", "headerName": "Organisation", "flex": 2.2, "cellRenderer": "markdown",
      "filter": True, "sort": "asc"},
@@ -282,8 +280,7 @@ def layout(**params) -> html.Div:
         html.P(USE_NOTE, className="small text-muted"),
         dag.AgGrid(id=ids.INFRA_COUNCIL_TABLE, columnDefs=COUNCIL_COLUMNS,
                    rowData=council_rows(support_type, flags),
-                   defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True,
-                                  "autoHeaderHeight": True},
+                   defaultColDef=COLUMN_DEFAULTS,
                    dashGridOptions={"animateRows": False, "tooltipShowDelay": 300},
                    getRowId="params.data.code",
                    style={"height": "420px"}, className="ag-theme-alpine"),

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html
 
 from pages import ids, services
+from pages.grid_columns import COLUMN_DEFAULTS
 from sasci_map import innovation_figures as figures
 from sasci_map import innovation_views as views
 from sasci_map.choropleth import apply_updates, map_figure
@@ -101,8 +102,7 @@ def _grid(grid_id: str, columns: list[dict], rows: list[dict], height: int | Non
         options |= {"domLayout": "autoHeight", "pagination": True,
                     "paginationPageSize": GRID_PAGE, "paginationPageSizeSelector": False}
     return dag.AgGrid(id=grid_id, columnDefs=columns, rowData=rows, dashGridOptions=options,
-                      defaultColDef={"sortable": True, "resizable": True,
-                                     "wrapHeaderText": True, "autoHeaderHeight": True},
+                      defaultColDef=COLUMN_DEFAULTS,
                       style=style, className="ag-theme-alpine")
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from pages.grid_columns import interval_columns, number_column, number_format
+from pages.grid_columns import (
+    COLUMN_DEFAULTS,
+    WRAP_CELLS,
+    interval_columns,
+    number_column,
+    number_format,
+)
 from sasci_map.map_modes import VIEW_COVERAGE, VIEW_POOLED, VIEW_VALUES
 from sasci_map.table_payload import TABLE_DECIMALS
 
 NUMBER = number_format(f",.{TABLE_DECIMALS}~f")
 #: Titles wrap onto a second line rather than end in "…"; no column narrower than a code.
-GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
-                 "autoHeaderHeight": True, "minWidth": 95}
+GRID_DEFAULTS = {**COLUMN_DEFAULTS, "minWidth": 95}
 #: The council's or region's GSS code: wide enough for nine characters, never cut short.
 CODE_COLUMN = {"field": "code", "headerName": "GSS code", "flex": 1, "minWidth": 115}
 #: Width (px) of a column whose title holds a long word ("Organisations"), so it is not split.
@@ -21,10 +26,13 @@ REGION_COLUMN = {"field": "region", "headerName": "Region", "flex": 1.5, "filter
                  "minWidth": 210}
 #: The figure's state (value, suppressed, no response, not available), in full.
 STATUS_COLUMN = {"field": "status", "headerName": "Status", "flex": 1.5, "filter": True,
-                 "minWidth": 150, "wrapText": True, "autoHeight": True}
+                 "minWidth": 150, **WRAP_CELLS}
+#: Better / similar / worse than England (or "Not compared"), in full.
+VS_ENGLAND_COLUMN = {"field": "vs_england", "headerName": "vs England", "flex": 1.3,
+                     "filter": True, "minWidth": 165}
 #: Why a council has no value: the whole reason, on as many lines as it takes.
 REASON_COLUMN = {"field": "reason", "headerName": "Why no value", "flex": 2, "minWidth": 180,
-                 "wrapText": True, "autoHeight": True}
+                 **WRAP_CELLS}
 #: Columns of the table beside the map, by view (councils; regions when pooled; coverage).
 TABLE_COLUMNS = {
     VIEW_VALUES: [
@@ -34,8 +42,7 @@ TABLE_COLUMNS = {
         number_column("rank", "Rank", flex=0.7),
         number_column("denominator", "Organisations / denominator", NUMBER, 1.2,
                       minWidth=WORD_COLUMN_PX),
-        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "filter": True,
-         "minWidth": 165},
+        VS_ENGLAND_COLUMN,
         STATUS_COLUMN,
         REASON_COLUMN,
         CODE_COLUMN,
@@ -45,7 +52,7 @@ TABLE_COLUMNS = {
         number_column("councils", "Councils", flex=0.8),
         *interval_columns(NUMBER, "Region value (pooled)", 1.2),
         number_column("denominator", "Organisations", NUMBER, minWidth=WORD_COLUMN_PX),
-        {"field": "vs_england", "headerName": "vs England", "flex": 1.3, "minWidth": 165},
+        {**VS_ENGLAND_COLUMN, "filter": False},
         {**STATUS_COLUMN, "filter": False},
         REASON_COLUMN,
         CODE_COLUMN,
@@ -54,7 +61,7 @@ TABLE_COLUMNS = {
         COUNCIL_COLUMN,
         REGION_COLUMN,
         {"field": "coverage", "headerName": "Who took part", "flex": 2, "filter": True,
-         "minWidth": 220, "wrapText": True, "autoHeight": True},
+         "minWidth": 220, **WRAP_CELLS},
         number_column("council_orgs", "Council organisation", minWidth=WORD_COLUMN_PX),
         number_column("provider_orgs", "Provider organisations", minWidth=WORD_COLUMN_PX),
         number_column("organisations", "Organisations", minWidth=WORD_COLUMN_PX),

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from pages import ids, services
+from pages.grid_columns import COLUMN_DEFAULTS
 from sasci_map import quadrant_figures as qf
 from sasci_map import quadrant_views as qv
 from sasci_map.capacity_index import DEFAULT_WEIGHTS, METHOD_TEXT
@@ -62,8 +63,6 @@ UNPLACED_COLUMNS = [
     {"field": "code", "headerName": "GSS code", "flex": 0.8},
 ]
 UNPLACED_HEIGHT = "300px"
-GRID_DEFAULTS = {"sortable": True, "resizable": True, "wrapHeaderText": True,
-                 "autoHeaderHeight": True}
 
 
 def _values():
@@ -170,7 +169,7 @@ def layout(**params) -> html.Div:
                "CSV has every area, placed or not, with reasons, weights and licence.",
                className="small text-muted"),
         dag.AgGrid(id=ids.QUAD_TABLE, columnDefs=TABLE_COLUMNS,
-                   rowData=qv.table_rows(result.table), defaultColDef=GRID_DEFAULTS,
+                   rowData=qv.table_rows(result.table), defaultColDef=COLUMN_DEFAULTS,
                    dashGridOptions={"animateRows": False, "domLayout": "autoHeight",
                                     "enableCellTextSelection": True,
                                     "suppressColumnVirtualisation": True},
@@ -179,7 +178,7 @@ def layout(**params) -> html.Div:
         html.P(qv.unplaced_summary(result.table, result.level), id=ids.QUAD_UNPLACED_SUMMARY,
                className="small", **{"aria-live": "polite"}),
         dag.AgGrid(id=ids.QUAD_UNPLACED_TABLE, columnDefs=UNPLACED_COLUMNS,
-                   rowData=qv.unplaced_rows(result.table), defaultColDef=GRID_DEFAULTS,
+                   rowData=qv.unplaced_rows(result.table), defaultColDef=COLUMN_DEFAULTS,
                    dashGridOptions={"animateRows": False}, style=_unplaced_style(result),
                    className="ag-theme-alpine"),
         html.H2("Method", className="h5 mt-4", id="method"),
