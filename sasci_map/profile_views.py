@@ -164,6 +164,60 @@ def _count_text(numerator: float, denominator: float, unit: str) -> str:
 
 
 @cached
+def every_value(engine: Engine) -> pd.DataFrame:
+    """Return every stored figure: all indicators, periods and area levels (read once per data).
+
+    The profile's panels each need a few rows of it for one council, and the England, region
+    and council distributions it is compared with; reading the whole table once and filtering
+    costs less than one query per council.
+    """
+    return db.read_values(engine, area_level=None)
+
+
+@cached
+def latest_benchmarked(engine: Engine, data_dir: Path | None = None) -> pd.DataFrame:
+    """Return every area's latest figure of every indicator, benchmarked, with its council rank.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`sasci_map.comparison.benchmark` of the latest period of :func:`every_value`,
+        plus ``rank``: a council's rank among the councils with a value (1 = highest, ties
+        share the lowest rank; NaN for other levels and states).
+    """
+    region_of = councils(data_dir).set_index("code")["region_code"]
+    flagged = benchmark(latest_period(every_value(engine)), catalogue(engine), region_of)
+    ranked = flagged["value"].where(flagged["status"].eq(STATUS_VALUE)
+                                    & flagged["area_level"].eq("council"))
+    flagged["rank"] = ranked.groupby(flagged["indicator_id"]).rank(ascending=False,
+                                                                   method="min")
+    return flagged
+
+
+@cached
+def indicator_spread(engine: Engine, data_dir: Path | None = None) -> pd.DataFrame:
+    """Return each indicator's latest-period spread: councils' distribution and regions' range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``indicator_id``: ``period`` (latest), ``n_councils, council_min,
+        council_max, council_median, council_q25, council_q75`` (over councils with a value)
+        and ``region_min, region_max``.
+    """
+    flagged = latest_benchmarked(engine, data_dir)
+    valued = flagged.loc[flagged["status"].eq(STATUS_VALUE)]
+    by_level = {lvl: valued.loc[valued["area_level"] == lvl].groupby("indicator_id")["value"]
+                for lvl in ("council", "region")}
+    council_stats = by_level["council"].agg(
+        n_councils="size", council_min="min", council_max="max", council_median="median",
+        council_q25=lambda s: s.quantile(0.25), council_q75=lambda s: s.quantile(0.75))
+    region_stats = by_level["region"].agg(region_min="min", region_max="max")
+    periods = flagged.groupby("indicator_id")["period"].max()
+    return periods.to_frame().join(council_stats).join(region_stats)
+
+
+@cached
 def spine_rows(engine: Engine, code: str, data_dir: Path | None = None) -> pd.DataFrame:
     """Return one row per indicator (latest period): the council against England and region.
 
@@ -190,42 +244,30 @@ def spine_rows(engine: Engine, code: str, data_dir: Path | None = None) -> pd.Da
         An indicator with no row for the council is ``missing``.
     """
     defs = catalogue(engine)
-    every = db.read_values(engine, area_level=None)
-    region_of = councils(data_dir).set_index("code")["region_code"]
-    region = region_of.get(code)
-    latest = latest_period(every)
-    flagged = benchmark(latest, defs, region_of)
-    valued = flagged.loc[flagged["status"].eq(STATUS_VALUE)]
-    by_level = {lvl: valued.loc[valued["area_level"] == lvl].groupby("indicator_id")["value"]
-                for lvl in ("council", "region")}
-    council_stats = by_level["council"].agg(
-        n_councils="size", council_min="min", council_max="max", council_median="median",
-        council_q25=lambda s: s.quantile(0.25), council_q75=lambda s: s.quantile(0.75))
-    region_stats = by_level["region"].agg(region_min="min", region_max="max")
+    region = councils(data_dir).set_index("code")["region_code"].get(code)
+    flagged = latest_benchmarked(engine, data_dir)
+    spread = indicator_spread(engine, data_dir)
     mine = flagged.loc[flagged["area_code"] == code].drop(columns=["area_code", "area_level"])
     mine = mine.set_index("indicator_id")
-    rank = valued.loc[valued["area_level"] == "council"].assign(
-        rank=lambda f: f.groupby("indicator_id")["value"].rank(ascending=False, method="min"))
-    rank = rank.loc[rank["area_code"] == code].set_index("indicator_id")["rank"]
-    periods = latest.groupby("indicator_id")["period"].max()
     out = defs.set_index("indicator_id").loc[spine_rows_order(defs)].reset_index()
     out["group"] = _group(out)
     out["group_label"] = out["group"].map(group_labels()).fillna(out["group"])
     out = out.drop(columns=["period", "source"]).join(mine, on="indicator_id")
-    out["period"] = out["period"].fillna(out["indicator_id"].map(periods)).fillna("")
+    out["period"] = out["period"].fillna(out["indicator_id"].map(spread["period"])).fillna("")
     absent = out["status"].isna()
     out.loc[absent, "status"] = "missing"
     out.loc[absent, "status_reason"] = "no figure loaded for this council"
     out["status_reason"] = out["status_reason"].fillna("")
-    out = out.join(council_stats, on="indicator_id").join(region_stats, on="indicator_id")
+    out = out.join(spread.drop(columns="period"), on="indicator_id")
     out["n_councils"] = out["n_councils"].fillna(0).astype(int)
     out["survey"] = out["domain"].ne(CONTEXT_DOMAIN)
     out["source"] = out["source"].fillna(out["indicator_id"].map(defs.set_index(
         "indicator_id")["source"]))
     out["synthetic"] = out["source"].map(is_synthetic)
     if region is not None:  # region of a council with no value row of its own
-        region_values = valued.loc[valued["area_code"] == region].set_index(
-            ["indicator_id", "period"])["value"]
+        theirs = flagged.loc[flagged["area_code"].eq(region)
+                             & flagged["status"].eq(STATUS_VALUE)]
+        region_values = theirs.set_index(["indicator_id", "period"])["value"]
         keys = pd.MultiIndex.from_arrays([out["indicator_id"], out["period"]])
         out["region_value"] = out["region_value"].fillna(
             pd.Series(region_values.reindex(keys).to_numpy(), index=out.index))
@@ -235,12 +277,11 @@ def spine_rows(engine: Engine, code: str, data_dir: Path | None = None) -> pd.Da
     out["centre"] = out["england_value"].fillna(out["council_median"])
     out["centre_basis"] = np.where(out["england_value"].notna(), "England",
                                    np.where(out["centre"].notna(), "median of councils", ""))
-    out["rank"] = out["indicator_id"].map(rank)
     out["state"] = [_state(s, r) for s, r in zip(out["status"], out["status_reason"],
                                                   strict=True)]
     for column in ("vs_england", "vs_region"):
         out[column] = out[column].fillna("")
-    trends = _trend_words(every, defs, code, region)
+    trends = _trend_words(every_value(engine), defs, code, region)
     for column, level in (("trend", "council"), ("region_trend", "region")):
         words = trends.get(level, {})
         out[column] = [words.get(i, "") for i in out["indicator_id"]]
@@ -334,10 +375,18 @@ def trend_table(engine: Engine, code: str, data_dir: Path | None = None) -> pd.D
     defs = catalogue(engine)
     survey = defs.loc[defs["domain"].ne(CONTEXT_DOMAIN)]
     region = councils(data_dir).set_index("code").at[code, "region_code"]
-    every = db.read_values(engine, list(survey["indicator_id"]), area_level=None)
-    mine = every.loc[every["area_code"].isin([code, region])]
+    every = every_value(engine)
+    mine = every.loc[every["area_code"].isin([code, region])
+                     & every["indicator_id"].isin(survey["indicator_id"])]
     periods = sorted(mine["period"].unique())[-2:]
     trends = wave_trends(mine.loc[mine["period"].isin(periods)], defs)
+    # Looked up by key in the loop below: a boolean filter per indicator cost 20 times more.
+    change_of = {}
+    for change in trends.to_dict("records"):
+        change_of.setdefault((change["indicator_id"], change["area_code"]), change)
+    own = mine.loc[mine["area_code"].eq(code)]
+    status_of = dict(zip(zip(own["indicator_id"], own["period"], strict=True), own["status"],
+                         strict=True))
     rows = []
     order = spine_rows_order(survey)
     for r in survey.set_index("indicator_id").loc[order].reset_index().itertuples(index=False):
@@ -345,18 +394,14 @@ def trend_table(engine: Engine, code: str, data_dir: Path | None = None) -> pd.D
                                "unit": r.unit, "from_period": periods[0] if periods else "",
                                "to_period": periods[-1] if periods else ""}
         for level, area in (("council", code), ("region", region)):
-            hit = trends.loc[(trends["indicator_id"] == r.indicator_id)
-                             & (trends["area_code"] == area)]
-            first = hit.iloc[0] if len(hit) else None
+            first = change_of.get((r.indicator_id, area))
             for name in ("from_value", "to_value", "change", "lower", "upper"):
                 key = f"{level}_{name.replace('_value', '')}"
                 row[key] = float(first[name]) if first is not None else np.nan
             row[f"{level}_trend"] = first["trend"] if first is not None else ""
-        own = mine.loc[(mine["indicator_id"] == r.indicator_id) & (mine["area_code"] == code)]
-        states = own.set_index("period")
         row["council_why"] = "" if row["council_trend"] else "; ".join(
-            f"{p}: " + (_state(states.at[p, "status"], "") or "value") if p in states.index
-            else f"{p}: no figure" for p in periods)
+            f"{p}: " + (_state(status_of[r.indicator_id, p], "") or "value")
+            if (r.indicator_id, p) in status_of else f"{p}: no figure" for p in periods)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -411,7 +456,9 @@ def neighbour_comparison(engine: Engine, code: str, data_dir: Path | None = None
     group = [code, *neighbour_list(code, data_dir, k)["code"]]
     defs = catalogue(engine).set_index("indicator_id")
     wanted = [i for i in indicators if i in defs.index]
-    values = latest_period(db.read_values(engine, wanted))
+    every = every_value(engine)
+    values = latest_period(every.loc[every["area_level"].eq("council")
+                                     & every["indicator_id"].isin(wanted)])
     values = values.loc[values["area_code"].isin(group)]
     rows = []
     for indicator in wanted:

@@ -56,15 +56,18 @@ TEXT_NAME = "This council: value or why there is none"
 INTERVAL_NOTE = "Intervals wider than the chart are cut at its edge."
 
 
-def _scale(rows: pd.DataFrame) -> pd.Series:
-    """Half-width of each row in the indicator's units: the furthest drawn point from the centre."""
-    ends = rows[["council_min", "council_max", "region_min", "region_max", "value",
-                 "region_value"]].copy()
-    ends.loc[rows["range_basis"] != "councils", ["council_min", "council_max"]] = np.nan
-    ends.loc[rows["range_basis"] != "regions", ["region_min", "region_max"]] = np.nan
-    ends.loc[rows["status"] != STATUS_VALUE, "value"] = np.nan
-    reach = ends.sub(rows["centre"], axis=0).abs().max(axis=1)
-    return reach.where(reach > 0, 1.0).fillna(1.0)
+#: Spine-row columns that hold numbers in the indicator's units.
+NUMBER_COLUMNS = ("value", "lower", "upper", "centre", "region_value", "council_min",
+                  "council_q25", "council_q75", "council_max", "region_min", "region_max")
+
+
+def _numbers(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the rows' number columns as float arrays (NaN where missing).
+
+    The spine is drawn from plain arrays: a profile draws a dozen charts of a few rows each,
+    where pandas' per-operation overhead cost ten times the arithmetic.
+    """
+    return {c: rows[c].to_numpy(dtype=float, na_value=np.nan) for c in NUMBER_COLUMNS}
 
 
 def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
@@ -80,39 +83,43 @@ def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Same index: ``direction`` (+1, or -1 for lower-is-better), ``half_width`` and
-        ``value, lower, upper, region, range_low, q25, q75, range_high`` as positions, where
+        Same index: ``direction`` (+1, or -1 for lower-is-better), ``half_width`` (the
+        furthest drawn point from the centre, in the indicator's units; 1 when there is none)
+        and ``value, lower, upper, region, range_low, q25, q75, range_high`` as positions, where
         ``position = 0.5 + direction * (x - centre) / (2 * half_width)``. ``lower``/``upper`` and
         ``range_low``/``range_high`` are the left and right ends after any reversal; intervals
         are clipped to 0-1; the range is that of the councils or, failing enough of them, the
         regions (``range_basis``); quartiles only for councils. NaN where nothing is drawn.
     """
-    direction = np.where(rows["polarity"].eq(REVERSED), -1.0, 1.0)
-    half = _scale(rows)
+    n = _numbers(rows)
+    nothing = np.full(len(rows), np.nan)
+    direction = np.where(rows["polarity"].to_numpy(dtype=object) == REVERSED, -1.0, 1.0)
+    basis = rows["range_basis"].to_numpy(dtype=object)
+    councils, regions = basis == "councils", basis == "regions"
+    has_value = rows["status"].to_numpy(dtype=object) == STATUS_VALUE
+    low = np.where(councils, n["council_min"], np.where(regions, n["region_min"], nothing))
+    high = np.where(councils, n["council_max"], np.where(regions, n["region_max"], nothing))
+    value = np.where(has_value, n["value"], nothing)
+    drawn = np.column_stack([low, high, value, n["region_value"]])
+    with np.errstate(invalid="ignore"):
+        reach = np.fmax.reduce(np.abs(drawn - n["centre"][:, None]), axis=1)
+        half = np.where(reach > 0, reach, 1.0)  # NaN (nothing drawn) is not > 0
 
-    def at(column: pd.Series) -> pd.Series:
-        return CENTRE + direction * (column - rows["centre"]) / (2 * half)
+    def at(x: np.ndarray) -> np.ndarray:
+        return CENTRE + direction * (x - n["centre"]) / (2 * half)
 
-    has_value = rows["status"].eq(STATUS_VALUE)
-    councils = rows["range_basis"].eq("councils")
-    regions = rows["range_basis"].eq("regions")
-    low = rows["council_min"].where(councils, rows["region_min"].where(regions))
-    high = rows["council_max"].where(councils, rows["region_max"].where(regions))
-    ends = pd.DataFrame({"a": at(rows["lower"]), "b": at(rows["upper"])}).where(
-        has_value, axis=0)
-    ranges = pd.DataFrame({"a": at(low), "b": at(high)})
-    quartiles = pd.DataFrame({"a": at(rows["council_q25"]), "b": at(rows["council_q75"])}).where(
-        councils, axis=0)
+    lower, upper = at(n["lower"]), at(n["upper"])
+    q25, q75 = at(n["council_q25"]), at(n["council_q75"])
     return pd.DataFrame({
         "direction": direction, "half_width": half,
-        "value": at(rows["value"]).where(has_value),
-        "lower": ends.min(axis=1, skipna=False).clip(0, 1),
-        "upper": ends.max(axis=1, skipna=False).clip(0, 1),
-        "region": at(rows["region_value"]),
-        "range_low": ranges.min(axis=1, skipna=False),
-        "range_high": ranges.max(axis=1, skipna=False),
-        "q25": quartiles.min(axis=1, skipna=False),
-        "q75": quartiles.max(axis=1, skipna=False),
+        "value": at(value),
+        "lower": np.where(has_value, np.clip(np.minimum(lower, upper), 0, 1), nothing),
+        "upper": np.where(has_value, np.clip(np.maximum(lower, upper), 0, 1), nothing),
+        "region": at(n["region_value"]),
+        "range_low": np.minimum(at(low), at(high)),
+        "range_high": np.maximum(at(low), at(high)),
+        "q25": np.where(councils, np.minimum(q25, q75), nothing),
+        "q75": np.where(councils, np.maximum(q25, q75), nothing),
     }, index=rows.index)
 
 
@@ -161,12 +168,12 @@ def row_labels(rows: pd.DataFrame) -> list[str]:
     return labels
 
 
-def _list(values: pd.Series) -> list:
-    return [None if pd.isna(v) else float(v) for v in values]
+def _list(values: np.ndarray) -> list:
+    return [None if np.isnan(v) else float(v) for v in np.asarray(values, dtype=float)]
 
 
 def _bar(y, low, high, name, colour, width, hover, outline=None) -> dict:
-    keep = low.notna() & high.notna()
+    keep = ~np.isnan(low) & ~np.isnan(high)
     return {
         "type": "bar", "orientation": "h", "y": _list(y[keep]), "base": _list(low[keep]),
         "x": _list((high - low)[keep]), "width": width, "name": name,
@@ -199,25 +206,29 @@ def spine_figure(rows: pd.DataFrame, region_name: str = REGION_NAME,
         (top to bottom); the spine's x axis runs 0-1 with England at 0.5 and better to the right.
     """
     rows = rows.reset_index(drop=True)
-    pos = spine_positions(rows)
-    y = pd.Series(np.arange(len(rows)), dtype=float)
-    hover = [_hover(r) for r in rows.itertuples(index=False)]
-    councils = rows["range_basis"].eq("councils")
-    regions = rows["range_basis"].eq("regions")
+    pos = {c: column.to_numpy() for c, column in spine_positions(rows).items()}
+    records = list(rows.itertuples(index=False))
+    y = np.arange(len(rows), dtype=float)
+    nothing = np.full(len(rows), np.nan)
+    hover = [_hover(r) for r in records]
+    basis = rows["range_basis"].to_numpy(dtype=object)
+    councils, regions = basis == "councils", basis == "regions"
     traces = [
-        _bar(y, pos["range_low"].where(councils), pos["range_high"].where(councils),
-             RANGE_NAME, RANGE_COLOUR, 0.6, hover),
+        _bar(y, np.where(councils, pos["range_low"], nothing),
+             np.where(councils, pos["range_high"], nothing), RANGE_NAME, RANGE_COLOUR, 0.6,
+             hover),
         _bar(y, pos["q25"], pos["q75"], QUARTILE_NAME, QUARTILE_COLOUR, 0.6, hover),
-        _bar(y, pos["range_low"].where(regions), pos["range_high"].where(regions),
-             REGION_RANGE_NAME, "rgba(255,255,255,0)", 0.36, hover, REGION_RANGE_OUTLINE),
+        _bar(y, np.where(regions, pos["range_low"], nothing),
+             np.where(regions, pos["range_high"], nothing), REGION_RANGE_NAME,
+             "rgba(255,255,255,0)", 0.36, hover, REGION_RANGE_OUTLINE),
     ]
-    all_england = rows["centre_basis"].eq("England").all()
+    all_england = all(r.centre_basis == "England" for r in records)
     centre_name = "England" if all_england else (
         "Centre: England, or the median of councils where no England figure is loaded")
     traces.append({"type": "scatter", "x": [CENTRE, CENTRE], "y": [-0.5, len(rows) - 0.5],
                    "mode": "lines", "line": {"color": ENGLAND_LINE, "width": 2},
                    "name": centre_name, "hoverinfo": "skip"})
-    has_region = pos["region"].notna()
+    has_region = ~np.isnan(pos["region"])
     traces.append({
         "type": "scatter", "x": _list(pos["region"][has_region]), "y": _list(y[has_region]),
         "mode": "markers", "name": region_name,
@@ -225,8 +236,9 @@ def spine_figure(rows: pd.DataFrame, region_name: str = REGION_NAME,
                    "line": {"color": MARKER_OUTLINE, "width": 1}},
         "hovertext": [hover[i] for i in np.flatnonzero(has_region)], "hoverinfo": "text",
         "showlegend": bool(has_region.any())})
+    vs_england = rows["vs_england"].to_numpy(dtype=object)
     for word, label in BENCHMARK_LABELS.items():
-        mine = pos["value"].notna() & rows["vs_england"].eq(word)
+        mine = ~np.isnan(pos["value"]) & (vs_england == word)
         if not mine.any():
             continue
         traces.append({
@@ -236,12 +248,12 @@ def spine_figure(rows: pd.DataFrame, region_name: str = REGION_NAME,
                        "line": {"color": MARKER_OUTLINE, "width": 1.2}},
             "error_x": {"type": "data", "symmetric": False, "color": MARKER_OUTLINE,
                         "thickness": 1.2, "width": 4,
-                        "array": _list((pos["upper"] - pos["value"])[mine].fillna(0)),
-                        "arrayminus": _list((pos["value"] - pos["lower"])[mine].fillna(0))},
+                        "array": _list(np.nan_to_num((pos["upper"] - pos["value"])[mine])),
+                        "arrayminus": _list(np.nan_to_num((pos["value"] - pos["lower"])[mine]))},
             "hovertext": [hover[i] for i in np.flatnonzero(mine)], "hoverinfo": "text"})
     traces.append({
         "type": "scatter", "x": [0.0] * len(rows), "y": _list(y), "mode": "text",
-        "text": [_row_text(r) for r in rows.itertuples()], "textposition": "middle right",
+        "text": [_row_text(r) for r in records], "textposition": "middle right",
         "xaxis": "x2", "name": TEXT_NAME, "showlegend": False, "hovertext": hover,
         "hoverinfo": "text", "textfont": {"size": 11}})
     centre_tick = "England" if all_england else "England / median"
