@@ -10,6 +10,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.dropdowns import search_dropdown
+
 HULL = "E06000010"
 SURVEY_INDICATOR = "cap_overall"
 #: The map's council paths; every council is drawn in every mode.
@@ -38,8 +40,7 @@ def test_commissioner_finds_council_compares_it_and_reads_the_methods(
     expect(page).to_have_url(re.compile(f"council={HULL}"))
 
     # Change the indicator to a survey figure, the wave, and the colouring mode.
-    page.locator("#map-indicator").click()
-    page.keyboard.type("Capability for innovating")
+    search_dropdown(page, "map-indicator", "Capability for innovating")
     page.get_by_role("option", name=re.compile("Capability for innovating: overall")).first.click()
     expect(page).to_have_url(re.compile(f"indicator={SURVEY_INDICATOR}"))
     page.locator("#map-wave").click()
@@ -58,7 +59,9 @@ def test_commissioner_finds_council_compares_it_and_reads_the_methods(
     # Open the council's profile from the panel beside the map.
     page.locator("#map-profile-link").click()
     expect(page).to_have_url(re.compile(f"/council/{HULL}"))
-    expect(page.locator("#council-title")).to_contain_text("Kingston upon Hull")
+    # The first profile a server lays out also reads and benchmarks every figure once.
+    expect(page.locator("#council-title")).to_contain_text("Kingston upon Hull",
+                                                           timeout=FIRST_DRAW_MS)
     expect(page).to_have_title(re.compile("Kingston upon Hull.*council profile"))
     expect(page.locator("#council-spine-legend")).to_contain_text("Better is to the right")
     page.wait_for_function(

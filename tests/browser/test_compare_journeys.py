@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.dropdowns import search_dropdown
+
 HULL = "E06000010"
 BARS = "#compare-bars .trace.bars .point"
 GD = "document.querySelector('#{} .js-plotly-plot')"
@@ -94,8 +96,7 @@ def test_choosing_councils_by_hand(watched_page, live_server):
     page.get_by_label("Councils I choose").check()
     expect(page.locator("#compare-councils-box")).to_be_visible()
     expect(page.locator("#compare-focus-box")).to_be_hidden()
-    page.locator("#compare-councils").click()
-    page.keyboard.type("Leeds")  # the list is long: search it, as a person would
+    search_dropdown(page, "compare-councils", "Leeds")  # the list is long: search it
     page.get_by_role("option", name=re.compile("^Leeds")).first.click()
     page.keyboard.press("Escape")
     page.wait_for_function("s => document.querySelectorAll(s).length === 2", arg=BARS)
