@@ -9,6 +9,7 @@ cannot be loaded is reported on the page and in the console, and the map still w
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -25,6 +26,14 @@ RECORD_MAP_AND_LIBRARY = """(() => {
       seen('library asked for');
   }).observe(document, {subtree: true, childList: true});
 })();"""
+
+
+def wait_until(condition, page, timeout_ms: int = 20_000) -> None:
+    """Wait until ``condition()`` is true, letting Playwright deliver its events meanwhile."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the condition"
+        page.wait_for_timeout(50)
 
 
 def test_the_library_is_fetched_after_the_map_is_drawn(watched_page, live_server):
@@ -51,6 +60,8 @@ def test_a_grid_page_opened_before_the_library_arrives_gets_its_grid(watched_pag
     page.goto(live_server + "/")
     page.wait_for_function(MAP_DRAWN, arg=153)
     page.wait_for_function("() => document.querySelector('#map-table .lazy-grid-loading')")
+    # The browser has asked; Playwright hands the held request to Python a moment later.
+    wait_until(lambda: held, page)
     assert len(held) == 1  # asked for once the map was drawn, and not answered yet
     page.get_by_role("link", name="Innovations", exact=True).click()
     expect(page).to_have_url(live_server + "/innovations")
