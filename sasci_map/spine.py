@@ -109,6 +109,7 @@ def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
         return CENTRE + direction * (x - n["centre"]) / (2 * half)
 
     lower, upper = at(n["lower"]), at(n["upper"])
+    range_a, range_b = at(low), at(high)
     q25, q75 = at(n["council_q25"]), at(n["council_q75"])
     return pd.DataFrame({
         "direction": direction, "half_width": half,
@@ -116,8 +117,8 @@ def spine_positions(rows: pd.DataFrame) -> pd.DataFrame:
         "lower": np.where(has_value, np.clip(np.minimum(lower, upper), 0, 1), nothing),
         "upper": np.where(has_value, np.clip(np.maximum(lower, upper), 0, 1), nothing),
         "region": at(n["region_value"]),
-        "range_low": np.minimum(at(low), at(high)),
-        "range_high": np.maximum(at(low), at(high)),
+        "range_low": np.minimum(range_a, range_b),
+        "range_high": np.maximum(range_a, range_b),
         "q25": np.where(councils, np.minimum(q25, q75), nothing),
         "q75": np.where(councils, np.maximum(q25, q75), nothing),
     }, index=rows.index)

@@ -11,7 +11,7 @@ def search_dropdown(page, control_id: str, text: str) -> None:
 
     Typing straight after the click races the dropdown's own focus handling (Dash 4 moves the
     focus to the selected option a frame after the menu opens): keys pressed before that reach
-    the closed trigger, which can drop one ("Cpability for…" matched nothing in a CI run), and
+    the closed trigger, which can drop one (a search for "Cpability for…" matched nothing), and
     keys pressed after it land on an option, where a space picks that option. A person clicks
     the search box first; so does this.
     """
