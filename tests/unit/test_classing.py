@@ -1,9 +1,18 @@
 """Map classing: quintiles by default, other methods, missing values, few distinct values."""
 
+import warnings
+
+import mapclassify
 import numpy as np
 import pytest
 
-from sasci_map.classing import EQUAL_INTERVAL, NATURAL_BREAKS, QUANTILES, classify
+from sasci_map.classing import (
+    EQUAL_INTERVAL,
+    NATURAL_BREAKS,
+    QUANTILES,
+    classify,
+    fisher_jenks_bins,
+)
 
 
 def test_quintiles_put_a_fifth_of_councils_in_each_class():
@@ -50,3 +59,29 @@ def test_all_missing_and_unknown_method_raise():
         classify([np.nan, np.nan])
     with pytest.raises(ValueError, match="unknown class method"):
         classify([1.0, 2.0], "jenks-ish")
+
+
+SHAPES = {
+    "normal": lambda rng, n: rng.normal(50, 10, n),
+    "skewed": lambda rng, n: rng.lognormal(0, 1, n),
+    "few_levels": lambda rng, n: rng.integers(0, 12, n).astype(float),
+    "rounded": lambda rng, n: np.round(rng.uniform(0, 100, n), 1),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_natural_breaks_match_mapclassify_fisher_jenks(shape):
+    """The numpy Fisher-Jenks gives mapclassify's breaks and classes, ties included."""
+    rng = np.random.default_rng(20261205)
+    for _ in range(25):
+        n, k = int(rng.integers(5, 160)), int(rng.integers(2, 8))
+        values = SHAPES[shape](rng, n)
+        if np.unique(values).size < k:
+            continue
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Numba not installed")
+            reference = mapclassify.FisherJenks(values, k=k)
+        np.testing.assert_array_equal(fisher_jenks_bins(values, k), reference.bins)
+        classes = classify(values, NATURAL_BREAKS, k)
+        np.testing.assert_array_equal(classes.index, reference.yb)
+        np.testing.assert_array_equal(classes.counts, reference.counts)
