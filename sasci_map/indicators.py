@@ -38,6 +38,33 @@ def latest_period(values: pd.DataFrame) -> pd.DataFrame:
 
 
 @cached
+def every_value(engine: Engine) -> pd.DataFrame:
+    """Return every stored figure: all indicators, periods and area levels (read once per data).
+
+    The pages need a few rows of it at a time (one indicator, one council) and the
+    distributions around them; reading the whole table once per dataset version and filtering
+    costs less than a query per request. Rows are in :func:`sasci_map.db.read_values` order.
+    """
+    return db.read_values(engine, area_level=None)
+
+
+@cached
+def values_of(engine: Engine, indicator_id: str) -> pd.DataFrame:
+    """Return one indicator's stored figures, every period and area level, from the cache.
+
+    The same rows, columns and order as ``db.read_values(engine, indicator_id,
+    area_level=None)`` (empty, with those columns, for an unknown indicator).
+    """
+    every = every_value(engine)
+    return every.loc[every["indicator_id"] == indicator_id].reset_index(drop=True)
+
+
+def periods_of(engine: Engine, indicator_id: str) -> list[str]:
+    """Return the periods (survey waves, or a context vintage) stored for one indicator, sorted."""
+    return sorted(values_of(engine, indicator_id)["period"].unique().tolist())
+
+
+@cached
 def catalogue(engine: Engine) -> pd.DataFrame:
     """Return the indicator definitions, in display order, with a ``label`` for selectors."""
     defs = db.read_definitions(engine)
@@ -54,11 +81,11 @@ def definition(engine: Engine, indicator_id: str) -> dict:
     KeyError
         If no such indicator is loaded.
     """
-    defs = db.read_definitions(engine)
+    defs = catalogue(engine)
     match = defs.loc[defs["indicator_id"] == indicator_id]
     if match.empty:
         raise KeyError(f"unknown indicator {indicator_id!r}")
-    return match.iloc[0].to_dict()
+    return match.iloc[0].drop("label").to_dict()
 
 
 @cached
@@ -82,7 +109,10 @@ def council_frame(engine: Engine, indicator_id: str, data_dir: Path | None = Non
         denominator, value, lower, upper, status, status_reason, source, rank, n_ranked``;
         exactly one row per council. Councils with no stored row are ``missing``.
     """
-    values = db.read_values(engine, indicator_id, period)
+    values = values_of(engine, indicator_id)
+    values = values.loc[values["area_level"] == "council"]
+    if period is not None:
+        values = values.loc[values["period"] == period]
     values = latest_period(values).drop(columns=["indicator_id", "area_level"])
     values = values.rename(columns={"area_code": "code"})
     frame = councils(data_dir).merge(values, on="code", how="left", validate="1:1")

@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from sasci_map import comparison, db, indicators, survey_store
+from sasci_map import comparison, indicators, survey_store
 from sasci_map.cache import cached
 from sasci_map.geography import councils, regions
+from sasci_map.indicators import periods_of
 from sasci_map.palette import STATUS_MISSING, STATUS_NO_RESPONSE, STATUS_VALUE
 
 VIEW_VALUES = "values"
@@ -47,12 +48,6 @@ COUNCIL_ORG = "council"
 PROVIDER_ORG = "provider"
 
 
-def periods_of(engine: Engine, indicator_id: str) -> list[str]:
-    """Return the periods (survey waves, or a context vintage) stored for one indicator, sorted."""
-    periods = db.indicator_periods(engine)
-    return sorted(periods.loc[periods["indicator_id"] == indicator_id, "period"].tolist())
-
-
 def survey_waves(engine: Engine) -> list[str]:
     """Return the imported survey waves as period text ("2023", "2025"), oldest first."""
     return [str(w) for w in survey_store.read_waves(engine)["wave"]]
@@ -82,9 +77,11 @@ def benchmarked(engine: Engine, indicator_id: str, period: str | None,
         The rows of ``db.read_values`` (all area levels) plus :data:`BENCHMARK_COLUMNS`
         (see :func:`sasci_map.comparison.benchmark`).
     """
-    values = db.read_values(engine, indicator_id, period, area_level=None)
+    values = indicators.values_of(engine, indicator_id)
+    if period is not None:
+        values = values.loc[values["period"] == period]
     region_of = councils(data_dir).set_index("code")["region_code"]
-    return comparison.benchmark(values, db.read_definitions(engine), region_of)
+    return comparison.benchmark(values, indicators.catalogue(engine), region_of)
 
 
 def _benchmarks_at(bench: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from sasci_map import db, innovation_views, resolver, survey_store
+from sasci_map import innovation_views, resolver, survey_store
 from sasci_map.cache import cached
 from sasci_map.comparison import PROPORTION_UNIT_PREFIX, benchmark, wave_trends
 from sasci_map.geography import councils
-from sasci_map.indicators import DOMAIN_LABELS, catalogue, latest_period
+from sasci_map.indicators import DOMAIN_LABELS, catalogue, every_value, latest_period
 from sasci_map.map_hover import format_value
 from sasci_map.neighbours import DEFAULT_K, neighbours_of
 from sasci_map.palette import STATUS_LABELS, STATUS_VALUE
@@ -161,17 +161,6 @@ def _count_text(numerator: float, denominator: float, unit: str) -> str:
     if str(unit).startswith(PROPORTION_UNIT_PREFIX) and pd.notna(numerator):
         return f"{numerator:,.0f} of {denominator:,.0f}"
     return f"{denominator:,.0f}"
-
-
-@cached
-def every_value(engine: Engine) -> pd.DataFrame:
-    """Return every stored figure: all indicators, periods and area levels (read once per data).
-
-    The profile's panels each need a few rows of it for one council, and the England, region
-    and council distributions it is compared with; reading the whole table once and filtering
-    costs less than one query per council.
-    """
-    return db.read_values(engine, area_level=None)
 
 
 @cached
