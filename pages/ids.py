@@ -2,6 +2,7 @@
 
 # Map page (/)
 MAP_INDICATOR = "map-indicator"
+MAP_INDICATOR_OPTIONS = "map-indicator-options"
 MAP_CLASS_METHOD = "map-class-method"
 MAP_REGION = "map-region"
 MAP_SEARCH_INPUT = "map-search-input"

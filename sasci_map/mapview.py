@@ -330,7 +330,9 @@ def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
     Domains come in the order of ``indicators.DOMAIN_LABELS`` (others after, by name); each
     heading is a disabled option, so the list reads as groups and stays one flat, keyboard-
     navigable list. Every option carries a ``search`` text with its domain, so typing
-    "barriers" finds the barrier indicators.
+    "barriers" finds the barrier indicators. The dropdown searches an option's label, value and
+    ``search`` together, so ``search`` holds only the domain: repeating the label there would
+    only make the browser index the same words twice.
     """
     order = list(indicators.DOMAIN_LABELS)
     domains = sorted(catalogue["domain"].unique(),
@@ -343,7 +345,7 @@ def indicator_options(catalogue: pd.DataFrame) -> list[dict]:
         for r in catalogue.loc[catalogue["domain"] == domain].itertuples(index=False):
             label = r.label if SYNTHETIC_LABEL in r.source else f"{r.source} · {r.label}"
             options.append({"label": label, "value": r.indicator_id,
-                            "search": f"{label} {heading} {r.indicator_id}"})
+                            "search": heading})
     return options
 
 

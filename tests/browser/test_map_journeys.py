@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import expect
 from plotly.offline import get_plotlyjs_version
 
+from sasci_map import indicators
 from sasci_map.geography import boundaries
-from sasci_map.mapview import build_map_view
+from sasci_map.mapview import build_map_view, indicator_options
 from sasci_map.table_payload import council_names, decode_rows, encode_rows
+from tests.browser.dropdowns import search_dropdown
 from tests.bundle_tools import bundled_traces
 
 COUNCIL_PATHS = "#map-graph .choroplethlocation"
@@ -112,6 +114,25 @@ def test_changing_the_indicator_recolours_the_map_and_updates_the_url(watched_pa
     assert fills(page) != before
     expect(page.locator("#map-caption")).to_contain_text("149 of 153 councils have a value")
     expect(page).to_have_url(re.compile(r"indicator=imd_average_score"))
+    watch.assert_clean()
+
+
+def test_indicator_selector_lists_every_indicator_and_finds_them_by_domain(watched_page,
+                                                                          live_server, engine):
+    """The selector's whole list comes once the map is drawn; typing a domain finds its group."""
+    page, watch = watched_page
+    open_map(page, live_server)
+    choices = indicator_options(indicators.catalogue(engine))
+    page.locator("#map-indicator").click()
+    expect(page.get_by_role("option")).to_have_count(len(choices))
+    page.keyboard.press("Escape")
+    search_dropdown(page, "map-indicator", "barriers to innovating")
+    barrier_group = [o["label"] for o in choices
+                     if o["search"] == indicators.DOMAIN_LABELS["barriers"]]
+    assert len(barrier_group) > 1  # the heading and at least one indicator
+    expect(page.get_by_role("option")).to_have_text(barrier_group)
+    page.get_by_role("option").nth(1).click()
+    expect(page).to_have_url(re.compile(r"indicator=bar"))
     watch.assert_clean()
 
 
