@@ -151,7 +151,9 @@ def fisher_jenks_bins(values, k: int) -> np.ndarray:
     The same dynamic programme, float32 arithmetic and tie-breaking as ``mapclassify``'s
     ``FisherJenks``, so the breaks are identical, but each class count is one numpy step over
     every (end, size) pair of the last class. Without numba, mapclassify loops in pure Python:
-    about 85 ms for 153 councils, against under 2 ms here.
+    about 85 ms for 153 councils, against under 2 ms here. Memory grows with the square of the
+    number of values (a few n-by-n arrays: 0.3 MB for 153 councils), which suits the map's
+    councils and regions, not a million points.
 
     Parameters
     ----------

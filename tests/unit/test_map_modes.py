@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from sasci_map import map_modes
+from sasci_map import db, map_modes, survey_store
 from sasci_map.choropleth import (
     NO_RESPONSE_TRACE,
     STATE_TRACES,
@@ -19,8 +19,10 @@ from sasci_map.choropleth import (
     map_state,
 )
 from sasci_map.classing import BENCHMARK, CONTINUOUS, QUANTILES, class_of, classify
+from sasci_map.geography import councils, regions
 from sasci_map.mapview import build_map_view, coverage_state, indicator_options
 from sasci_map.palette import BENCHMARK_COLOURS, STATUS_COLOURS, STATUS_OUTLINES
+from tests.hand_made import DARLINGTON, HARTLEPOOL, SHARE_INDICATOR, share_dataset
 from tests.layout_tools import hover_texts
 
 
@@ -207,3 +209,28 @@ def test_indicator_options_are_grouped_and_searchable(engine):
     barriers = [o for o in options if "barrier" in o["value"] and not o.get("disabled")]
     assert barriers and all("Barriers to innovating" in o["search"] for o in barriers)
     assert all(o["disabled"] for o in options if o["value"].startswith("domain:"))
+
+
+def test_a_new_load_reaches_the_next_map_of_the_indicator(empty_engine, settings):
+    """The map reads figures from a table kept once per process and data version: a dataset
+    loaded after the map was drawn shows in the next map, its periods and its benchmark."""
+    eng = empty_engine
+    db.create_schema(eng)
+    survey_store.create_survey_schema(eng)
+    db.load_geography(eng, councils(), regions())
+    db.load_dataset(eng, share_dataset(50.0, {HARTLEPOOL: 60.0, DARLINGTON: 30.0}))
+
+    def shown() -> pd.Series:
+        frame = map_modes.council_values(eng, SHARE_INDICATOR, None, settings.data_dir)
+        return frame.set_index("code").loc[[HARTLEPOOL, DARLINGTON], "value"]
+
+    assert shown().tolist() == [60.0, 30.0]
+    assert map_modes.periods_of(eng, SHARE_INDICATOR) == ["2024"]
+    assert map_modes.benchmarked(eng, SHARE_INDICATOR, "2024")["england_value"].iloc[0] == 50.0
+    db.load_dataset(eng, share_dataset(40.0, {HARTLEPOOL: 20.0, DARLINGTON: 70.0}),
+                    force=True)
+    assert shown().tolist() == [20.0, 70.0]
+    assert map_modes.benchmarked(eng, SHARE_INDICATOR, "2024")["england_value"].iloc[0] == 40.0
+    view = build_map_view(eng, SHARE_INDICATOR, QUANTILES, settings.data_dir)
+    assert view.definition["title"] == "Test share (%)" and view.period == "2024"
+    assert view.frame.set_index("code").loc[DARLINGTON, "value"] == 70.0

@@ -9,11 +9,10 @@ import pytest
 from sasci_map import db, profile_views, spine, survey_store
 from sasci_map.geography import councils, regions
 from sasci_map.neighbours import neighbours_of
+from tests.hand_made import DARLINGTON, HARTLEPOOL, share_dataset
 
 #: East Riding of Yorkshire: the demo council with survey values in both waves.
 SURVEY_COUNCIL = "E06000011"
-HARTLEPOOL = "E06000001"
-DARLINGTON = "E06000005"
 
 
 @pytest.fixture(scope="module")
@@ -201,23 +200,6 @@ def test_state_of_a_council_with_no_row_is_missing(engine, settings):
     assert isinstance(found["value"], pd.Series)
 
 
-def _share_dataset(england: float, councils_values: dict[str, float]) -> db.Dataset:
-    """A one-indicator context dataset: England and some councils' shares (%)."""
-    definitions = pd.DataFrame([{
-        "indicator_id": "test_share", "title": "Test share (%)", "short_title": "Test share",
-        "definition": "test", "domain": "context", "source": "test", "unit": "%",
-        "polarity": "higher_is_better", "method": "test", "period": "2024", "sort_order": 1}])
-    rows = [("E92000001", "england", england),
-            *((code, "council", value) for code, value in councils_values.items())]
-    values = pd.DataFrame([{
-        "indicator_id": "test_share", "area_code": code, "area_level": level, "period": "2024",
-        "numerator": None, "denominator": None, "value": value, "lower": None, "upper": None,
-        "status": "value", "status_reason": "", "source": "hand-made test"}
-        for code, level, value in rows])
-    return db.Dataset(key="test_share", title="t", source="t", publisher="t", vintage="t",
-                      licence="t", files=(), definitions=definitions, values=values)
-
-
 def test_a_new_load_reaches_the_next_profile_of_any_council(empty_engine, settings):
     """The figures every profile compares against are kept once per process, not per council:
     a dataset loaded after one profile was built must show in the next, whichever council."""
@@ -225,10 +207,10 @@ def test_a_new_load_reaches_the_next_profile_of_any_council(empty_engine, settin
     db.create_schema(eng)
     survey_store.create_survey_schema(eng)
     db.load_geography(eng, councils(), regions())
-    db.load_dataset(eng, _share_dataset(50.0, {HARTLEPOOL: 60.0, DARLINGTON: 30.0}))
+    db.load_dataset(eng, share_dataset(50.0, {HARTLEPOOL: 60.0, DARLINGTON: 30.0}))
     first = profile_views.spine_rows(eng, HARTLEPOOL, settings.data_dir).iloc[0]
     assert (first["england_value"], first["value"], first["rank"]) == (50.0, 60.0, 1)
-    db.load_dataset(eng, _share_dataset(40.0, {HARTLEPOOL: 60.0, DARLINGTON: 70.0}),
+    db.load_dataset(eng, share_dataset(40.0, {HARTLEPOOL: 60.0, DARLINGTON: 70.0}),
                     force=True)
     darlington = profile_views.spine_rows(eng, DARLINGTON, settings.data_dir).iloc[0]
     assert (darlington["england_value"], darlington["value"]) == (40.0, 70.0)
