@@ -13,7 +13,6 @@ from pages.map_table import GRID_DEFAULTS, TABLE_COLUMNS, TABLE_INTRO
 from sasci_map import indicators
 from sasci_map.choropleth import apply_updates, map_figure
 from sasci_map.classing import COLOUR_MODES
-from sasci_map.db import indicator_periods
 from sasci_map.exports import csv_bytes
 from sasci_map.map_modes import (
     VIEW_COVERAGE,
@@ -158,7 +157,7 @@ def layout(**params) -> html.Div:
     """Lay out the map page in the view state the URL encodes."""
     engine, data_dir = services.engine(), services.data_dir()
     catalogue = indicators.catalogue(engine)
-    periods = indicator_periods(engine).groupby("indicator_id")["period"].apply(sorted).to_dict()
+    periods = indicators.periods_by_indicator(engine)
     view_state = parse_view_state(params, catalogue["indicator_id"].tolist(), data_dir, periods)
     wave_options, wave, wave_disabled = _wave_controls(view_state.indicator, view_state.view,
                                                        view_state.wave)

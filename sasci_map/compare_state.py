@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from sasci_map import db
 from sasci_map.geography import councils, regions
-from sasci_map.indicators import DOMAIN_LABELS, catalogue
+from sasci_map.indicators import DOMAIN_LABELS, catalogue, periods_by_indicator
 from sasci_map.neighbours import DEFAULT_K, neighbours_of
 from sasci_map.resolver import resolve_council
 from sasci_map.tidy import SYNTHETIC_LABEL
@@ -86,14 +86,6 @@ def resolve_code(text: str, data_dir: Path | None = None) -> str:
     return found.code if found.status in RESOLVED and found.code else ""
 
 
-def indicator_periods(engine: Engine) -> dict[str, list[str]]:
-    """Return each indicator's stored periods, oldest first."""
-    out: dict[str, list[str]] = {}
-    for indicator_id, period in db.indicator_periods(engine).itertuples(index=False):
-        out.setdefault(indicator_id, []).append(period)
-    return {k: sorted(v) for k, v in out.items()}
-
-
 def parse_compare_state(params: dict, engine: Engine, data_dir: Path | None = None
                         ) -> CompareState:
     """Read a CompareState from URL query parameters; bad values fall back to defaults.
@@ -103,7 +95,7 @@ def parse_compare_state(params: dict, engine: Engine, data_dir: Path | None = No
     codes, names or old codes (resolved; ambiguous ones are dropped).
     """
     ids = catalogue(engine)["indicator_id"].tolist()
-    periods = indicator_periods(engine)
+    periods = periods_by_indicator(engine)
     fallback = DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else (ids[0] if ids else "")
     indicator = _clean(params, "indicator")
     indicator = indicator if indicator in ids else fallback
@@ -193,7 +185,7 @@ def indicator_options(engine: Engine) -> list[dict]:
 
 def wave_options(engine: Engine, indicator_id: str) -> list[dict]:
     """Return the periods of one indicator, newest first, survey waves marked as synthetic."""
-    periods = indicator_periods(engine).get(indicator_id, [])
+    periods = periods_by_indicator(engine).get(indicator_id, [])
     source = db.read_values(engine, indicator_id, area_level=None)
     synthetic = set(source.loc[source["source"].str.contains(SYNTHETIC_LABEL, regex=False),
                                "period"])

@@ -18,9 +18,8 @@ from scipy.stats import spearmanr
 from sqlalchemy.engine import Engine
 
 from sasci_map import funnel
-from sasci_map.compare_state import indicator_periods
 from sasci_map.geography import councils, regions
-from sasci_map.indicators import REASON_NOT_LOADED, catalogue
+from sasci_map.indicators import REASON_NOT_LOADED, catalogue, periods_by_indicator
 from sasci_map.map_hover import format_value
 from sasci_map.palette import BENCHMARK_LABELS, STATUS_LABELS, STATUS_MISSING, STATUS_VALUE
 from sasci_map.tidy import ENGLAND, TIDY_COLUMNS, indicator_table
@@ -203,7 +202,7 @@ def compare_view(engine: Engine, indicator_id: str, period: str | None, codes: l
     """
     definition = catalogue(engine).set_index("indicator_id").loc[indicator_id].to_dict()
     definition["indicator_id"] = indicator_id
-    periods = indicator_periods(engine).get(indicator_id, [])
+    periods = periods_by_indicator(engine).get(indicator_id, [])
     period = period if period in periods else (periods[-1] if periods else "")
     every = indicator_table(engine, [indicator_id], None, [period] if period else None,
                             data_dir)

@@ -59,6 +59,14 @@ def values_of(engine: Engine, indicator_id: str) -> pd.DataFrame:
     return every.loc[every["indicator_id"] == indicator_id].reset_index(drop=True)
 
 
+@cached
+def periods_by_indicator(engine: Engine) -> dict[str, list[str]]:
+    """Return each indicator's stored periods, oldest first (indicators without rows absent)."""
+    pairs = every_value(engine)[["indicator_id", "period"]].drop_duplicates()
+    return {indicator_id: sorted(rows.tolist())
+            for indicator_id, rows in pairs.groupby("indicator_id")["period"]}
+
+
 def periods_of(engine: Engine, indicator_id: str) -> list[str]:
     """Return the periods (survey waves, or a context vintage) stored for one indicator, sorted."""
     return sorted(values_of(engine, indicator_id)["period"].unique().tolist())

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from sasci_map import db, map_modes, survey_store
+from sasci_map import db, indicators, map_modes, survey_store
 from sasci_map.choropleth import (
     NO_RESPONSE_TRACE,
     STATE_TRACES,
@@ -200,6 +200,11 @@ def test_periods_and_resolution(engine):
     assert map_modes.resolve_period(["2023", "2025"], "1999") == "2025"
     assert map_modes.resolve_period([], "2023") == ""
     assert map_modes.wave_is_synthetic(engine, "2025") is True
+    # Every indicator's periods, from the cached table, as the database's own DISTINCT gives.
+    distinct = db.indicator_periods(engine)
+    expected = {i: sorted(rows["period"]) for i, rows in distinct.groupby("indicator_id")}
+    assert indicators.periods_by_indicator(engine) == expected
+    assert len(expected) == len(indicators.catalogue(engine))
 
 
 def test_indicator_options_are_grouped_and_searchable(engine):
