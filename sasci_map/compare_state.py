@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy.engine import Engine
 
-from sasci_map import db
 from sasci_map.geography import councils, regions
-from sasci_map.indicators import DOMAIN_LABELS, catalogue, periods_by_indicator
+from sasci_map.indicators import DOMAIN_LABELS, catalogue, periods_by_indicator, values_of
 from sasci_map.neighbours import DEFAULT_K, neighbours_of
 from sasci_map.resolver import resolve_council
 from sasci_map.tidy import SYNTHETIC_LABEL
@@ -186,7 +185,7 @@ def indicator_options(engine: Engine) -> list[dict]:
 def wave_options(engine: Engine, indicator_id: str) -> list[dict]:
     """Return the periods of one indicator, newest first, survey waves marked as synthetic."""
     periods = periods_by_indicator(engine).get(indicator_id, [])
-    source = db.read_values(engine, indicator_id, area_level=None)
+    source = values_of(engine, indicator_id)
     synthetic = set(source.loc[source["source"].str.contains(SYNTHETIC_LABEL, regex=False),
                                "period"])
     return [{"label": f"{p} ({SYNTHETIC_LABEL})" if p in synthetic else p, "value": p}

@@ -69,7 +69,7 @@ def periods_by_indicator(engine: Engine) -> dict[str, list[str]]:
 
 def periods_of(engine: Engine, indicator_id: str) -> list[str]:
     """Return the periods (survey waves, or a context vintage) stored for one indicator, sorted."""
-    return sorted(values_of(engine, indicator_id)["period"].unique().tolist())
+    return periods_by_indicator(engine).get(indicator_id, [])
 
 
 @cached
