@@ -9,6 +9,9 @@ that HTML also:
 - leaves out the scripts of libraries the app does not use (``pages/unused_libraries.py``);
 - preloads what dash-renderer fetches first, the layout (with the page in it) and the callbacks,
   and what the requested page declares it needs at once (``pages/first_page.py``).
+
+and it is served with an honest status: 404 where nothing is, a redirect where a council moved
+(``pages/http_status.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import dash
 import flask
 
-from pages import first_page, lazy_grid, polyfill, unused_libraries
+from pages import first_page, http_status, lazy_grid, polyfill, unused_libraries
 from pages.hashed_assets import cache_for_good, hashed_url
 
 
@@ -29,6 +32,13 @@ class Dash(dash.Dash):
         cache_for_good(self, self.runtime_url)
         self.lazy_grid_url = hashed_url(self, lazy_grid.SHIM)
         cache_for_good(self, self.lazy_grid_url)
+
+    def index(self, *args, **kwargs):
+        """Dash's page HTML with the page's status, or a redirect (``pages/http_status.py``)."""
+        answer = http_status.answer_for(flask.request.path)
+        if answer.location:
+            return flask.redirect(answer.location, answer.status)
+        return super().index(*args, **kwargs), answer.status
 
     def interpolate_index(self, **kwargs) -> str:
         """Dash's index: the runtime instead of the polyfill, AG Grid when shown, preloads."""

@@ -8,21 +8,20 @@ not-found page with close names. Prints as a clean report (assets/print.css).
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, clientside_callback, dcc, html
+from dash import Input, Output, clientside_callback, dcc, html
 
-from pages import ids, services
+from pages import http_status, ids, services
+from pages.council_search import clean_code, search_box
 from sasci_map import profile_views as views
 from sasci_map.neighbours import METHOD_TEXT as NEIGHBOUR_METHOD
 from sasci_map.spine import INTERVAL_NOTE, spine_figure
 
 SITE = "SASCI capacity map"
-#: Longest text taken from the address (a council name is under 50 characters).
-MAX_CODE_LENGTH = 100
 SYNTHETIC = "synthetic demo data"
 #: Chart options: no plotly toolbar (the table beneath gives the numbers), no zoom.
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -33,14 +32,10 @@ CONTEXT_TABLE_HEADERS = ("Indicator", "Period", "Value", "Rank among councils (1
                          "Median of councils")
 
 
-def _clean(code) -> str:
-    return code.strip()[:MAX_CODE_LENGTH] if isinstance(code, str) else ""
-
-
 def title(code: str = "", **_params) -> str:
     """Return the browser title: the council's name, or what the address turned out to be."""
     try:
-        target = views.profile_target(_clean(code), services.data_dir())
+        target = views.profile_target(clean_code(code), services.data_dir())
     except RuntimeError:  # no application context (registry checks at start-up)
         return f"Council profile — {SITE}"
     if target["kind"] == views.TARGET_COUNCIL:
@@ -52,8 +47,29 @@ def title(code: str = "", **_params) -> str:
     return f"Council not found — {SITE}"
 
 
+#: The query parameter naming what was asked for when an address led to another council.
+FROM_PARAM = "from"
+
+
+def _current_address(target: dict) -> tuple[str, str]:
+    """Return the path and query of a redirect target's profile, saying what was asked for.
+
+    The query is empty when there is nothing to say (only the code's letters were changed).
+    """
+    search = f"?{urlencode({FROM_PARAM: target['input']})}" if target["note"] else ""
+    return f"/council/{target['code']}", search
+
+
+def status(code: str = "", **_params) -> http_status.Answer:
+    """Return the address's HTTP answer: 404 if no council, a redirect if named another way."""
+    target = views.profile_target(clean_code(code), services.data_dir())
+    if target["kind"] == views.TARGET_REDIRECT:
+        return http_status.moved_to("".join(_current_address(target)))
+    return http_status.MISSING if target["kind"] == views.TARGET_UNKNOWN else http_status.SERVED
+
+
 dash.register_page(__name__, path_template="/council/<code>", name="Council profile",
-                   title=title, nav=False)
+                   title=title, nav=False, http_status=status)
 
 
 def _table(headers, rows, table_id=None, **kwargs) -> dbc.Table:
@@ -65,21 +81,6 @@ def _table(headers, rows, table_id=None, **kwargs) -> dbc.Table:
 
 def _council_link(code: str, name: str) -> dcc.Link:
     return dcc.Link(name, href=f"/council/{code}")
-
-
-def _search_box() -> html.Div:
-    """Find another council: whatever is typed opens /council/<text>, which resolves it."""
-    return html.Div([
-        dbc.Label("Find a council (name, code, old code or district)",
-                  html_for=ids.COUNCIL_SEARCH_INPUT),
-        dbc.InputGroup([
-            dbc.Input(id=ids.COUNCIL_SEARCH_INPUT, type="search", debounce=False,
-                      placeholder="e.g. Hull, Harrogate, E10000023"),
-            dbc.Button("Open profile", id=ids.COUNCIL_SEARCH_BUTTON, color="primary"),
-        ], style={"maxWidth": "32rem"}),
-        dcc.Location(id=ids.COUNCIL_SEARCH_LOCATION, refresh=True),
-        html.P(dcc.Link("← Back to the map", href="/"), className="small mt-2"),
-    ], className="no-print mt-3")
 
 
 # ---- pages that are not a profile -------------------------------------------------------------
@@ -106,14 +107,15 @@ def _not_found(target: dict) -> html.Div:
                           className="mb-0 small")],
                   color="info", id=ids.COUNCIL_NOT_FOUND),
         *suggestions,
-        _search_box(),
+        search_box(),
     ])
 
 
 def _redirect(target: dict) -> html.Div:
-    path = f"/council/{target['code']}"
+    path, search = _current_address(target)
     return html.Div([
-        dcc.Location(id=ids.COUNCIL_REDIRECT_LOCATION, pathname=path, refresh=True),
+        dcc.Location(id=ids.COUNCIL_REDIRECT_LOCATION, pathname=path, search=search,
+                     refresh=True),
         html.H1(f"Opening {target['name']}", className="h3", id=ids.COUNCIL_TITLE),
         dbc.Alert([f"“{target['input']}” is not a current council code ({target['note']}); "
                    f"opening {target['name']} ({target['code']})… ",
@@ -130,13 +132,14 @@ def _choice(target: dict) -> html.Div:
         html.P("Open the profile of:"),
         html.Ul([html.Li([_council_link(c, n), f" ({c})"]) for c, n in target["options"]],
                 id=ids.COUNCIL_SUCCESSORS),
-        _search_box(),
+        search_box(),
     ])
 
 
 # ---- the profile ------------------------------------------------------------------------------
 
-def _header(head: dict) -> list:
+def _header(head: dict, notice: list) -> list:
+    """Return the back link, print button, name, identity, ``notice`` and survey response."""
     waves = [html.Tr([
         html.Td(str(w["wave"])),
         html.Td("yes" if w["council_took_part"] else "no"),
@@ -158,6 +161,7 @@ def _header(head: dict) -> list:
         ], className="no-print"),
         html.H1(head["name"], className="h3", id=ids.COUNCIL_TITLE),
         identity,
+        *notice,
         html.H2("Survey response", className="h6 mt-3"),
         _table(("Wave", "Council organisation took part", "Provider organisations that took "
                 "part", "Data"), waves, ids.COUNCIL_WAVES, style={"maxWidth": "44rem"})
@@ -407,12 +411,21 @@ def _neighbour_section(head: dict, neighbours: pd.DataFrame,
     ], className="profile-section")
 
 
-def _profile(code: str) -> html.Div:
+def _asked_for(code: str, asked: object) -> list:
+    """Say what the address asked for when it led here (an old code, a district, a name)."""
+    target = views.profile_target(clean_code(asked), services.data_dir())
+    if target["kind"] != views.TARGET_REDIRECT or target["code"] != code or not target["note"]:
+        return []  # not a way of naming this council, or only its code in other letters
+    return [dbc.Alert(f"You asked for “{target['input']}”: {target['note']}.", color="info",
+                      id=ids.COUNCIL_REDIRECTED_FROM, className="py-2 small no-print")]
+
+
+def _profile(code: str, asked: object = None) -> html.Div:
     engine, data_dir = services.engine(), services.data_dir()
     head = views.council_header(engine, code, data_dir)
     rows = views.spine_rows(engine, code, data_dir)
     return html.Div([
-        *_header(head),
+        *_header(head, _asked_for(code, asked)),
         _contents(),
         _survey_section(rows, head),
         _context_section(rows, head),
@@ -424,12 +437,16 @@ def _profile(code: str) -> html.Div:
     ], className="council-profile")
 
 
-def layout(code: str = "", **_params) -> html.Div:
-    """Lay out a council's profile, a redirect for an old code, or a not-found page."""
-    target = views.profile_target(_clean(code), services.data_dir())
+def layout(code: str = "", **params) -> html.Div:
+    """Lay out a council's profile, a redirect for an old code, or a not-found page.
+
+    ``from`` (in the query) is what the address first asked for when it led here: the profile
+    says how it was resolved.
+    """
+    target = views.profile_target(clean_code(code), services.data_dir())
     kind = target["kind"]
     if kind == views.TARGET_COUNCIL:
-        return _profile(target["code"])
+        return _profile(target["code"], params.get(FROM_PARAM))
     if kind == views.TARGET_REDIRECT:
         return _redirect(target)
     if kind == views.TARGET_CHOICE:
@@ -443,16 +460,3 @@ clientside_callback(
     Input(ids.COUNCIL_PRINT, "n_clicks"),
     prevent_initial_call=True,
 )
-
-
-@dash.callback(
-    Output(ids.COUNCIL_SEARCH_LOCATION, "pathname"),
-    Input(ids.COUNCIL_SEARCH_BUTTON, "n_clicks"),
-    Input(ids.COUNCIL_SEARCH_INPUT, "n_submit"),
-    State(ids.COUNCIL_SEARCH_INPUT, "value"),
-    prevent_initial_call=True,
-)
-def on_search(_clicks, _submit, text):
-    """Open the profile of whatever was typed; the profile page resolves or suggests."""
-    text = _clean(text)
-    return f"/council/{quote(text, safe='')}" if text else dash.no_update

@@ -10,8 +10,9 @@ URL as its ``Referer`` (same-origin; the app's ``Referrer-Policy: same-origin`` 
 :func:`page_container` lays that page out at once, exactly as the routing callback would (same
 page registry, path variables and query parameters), and sets the container's
 ``dcc.Location`` to the same path and query: the Location then has nothing to report when it
-mounts, so the routing callback does not run. Moving between pages afterwards goes through the
-routing callback as before. Without a usable ``Referer`` (another origin, no page at that path)
+mounts, so the routing callback does not run. An address no page has gets the not-found page
+(``pages/not_found_404.py``) the same way. Moving between pages afterwards goes through the
+routing callback as before. Without a usable ``Referer`` (another origin)
 or if the page fails to lay out here, the container is Dash's own, empty one, and the routing
 callback lays the page out (and reports any error) as it always did.
 
@@ -44,6 +45,8 @@ PRELOAD_AS = {
     "script": 'as="script"',                         # how webpack inserts Dash's code chunks
 }
 
+#: The module name Dash looks for to show where no page is.
+NOT_FOUND_MODULE = "not_found_404"
 #: The ids of ``dash.page_container``'s parts, which Dash's routing callback reads and writes.
 LOCATION_ID = "_pages_location"
 CONTENT_ID = "_pages_content"
@@ -51,10 +54,14 @@ STORE_ID = "_pages_store"
 DUMMY_ID = "_pages_dummy"
 
 
+def page_and_variables(path: str) -> tuple[dict, dict | None]:
+    """Return the registered page at the request ``path`` ({} if none) and its path variables."""
+    return _path_to_page(dash.strip_relative_path(path) or "")
+
+
 def page_at(path: str) -> dict:
-    """Return the registered page at the request ``path`` (Dash's 404 page, or {}, if none)."""
-    page, _variables = _path_to_page(dash.strip_relative_path(path) or "")
-    return page
+    """Return the registered page at the request ``path`` ({} if none)."""
+    return page_and_variables(path)[0]
 
 
 def preload_links(prefix: str, path: str) -> str:
@@ -80,12 +87,21 @@ def requested_url() -> tuple[str, str] | None:
     return url.path or "/", f"?{url.query}" if url.query else ""
 
 
+def not_found_page() -> dict:
+    """Return the page Dash shows where no page is (a module named ``not_found_404``), or {}."""
+    return next((page for module, page in dash.page_registry.items()
+                 if module.split(".")[-1] == NOT_FOUND_MODULE), {})
+
+
 def page_layout(path: str, search: str) -> tuple[object, str] | None:
     """Return (layout, title) of the registered page at ``path``, as the routing callback would.
 
-    None when no page has that path (the routing callback answers those itself).
+    Where no page has that path, the not-found page's; None if there is none of those either
+    (the routing callback then answers with Dash's own).
     """
-    page, path_variables = _path_to_page(dash.strip_relative_path(path) or "")
+    page, path_variables = page_and_variables(path)
+    if not page:
+        page = not_found_page()
     if not page:
         return None
     layout, title = page.get("layout", ""), page["title"]

@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from pages import ids, services
+from pages import http_status, ids, services
 from sasci_map import innovation_views as views
 
 SITE = "SASCI capacity map"
@@ -20,8 +20,14 @@ def title(innovation_id: str = "", **_params) -> str:
     return f"{name or 'Innovation not found'} — {SITE}"
 
 
+def status(innovation_id: str = "", **_params) -> http_status.Answer:
+    """Return the address's HTTP answer: 404 when no innovation has this id."""
+    known = _clean(innovation_id) in views.innovation_names(services.engine())
+    return http_status.SERVED if known else http_status.MISSING
+
+
 dash.register_page(__name__, path_template="/innovation/<innovation_id>", name="Innovation",
-                   title=title, nav=False)
+                   title=title, nav=False, http_status=status)
 
 
 def _clean(innovation_id) -> str:

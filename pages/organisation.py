@@ -6,7 +6,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from pages import ids, services
+from pages import http_status, ids, services
 from sasci_map import infrastructure_views as views
 
 SITE = "SASCI capacity map"
@@ -24,8 +24,14 @@ def _title(org_id: str = "", **_params) -> str:
     return f"{name} — Support infrastructure — {SITE}"
 
 
+def status(org_id: str = "", **_params) -> http_status.Answer:
+    """Return the address's HTTP answer: 404 when no support organisation has this id."""
+    detail = views.organisation_detail(services.engine(), org_id or "", services.data_dir())
+    return http_status.SERVED if detail else http_status.MISSING
+
+
 dash.register_page(__name__, path_template="/infrastructure/<org_id>",
-                   name="Support organisation", title=_title, nav=False)
+                   name="Support organisation", title=_title, nav=False, http_status=status)
 
 
 def _back() -> html.P:

@@ -50,19 +50,43 @@ def live_server(settings, engine):
 class PageWatch:
     """What a page did: console errors and requests to hosts other than the app's own."""
 
+    #: How Chromium reports a page answered 404 (pages/http_status.py) in the console.
+    NOT_FOUND_MESSAGE = "Failed to load resource: the server responded with a status of 404"
+
     def __init__(self, page, origin: str):
-        self.errors: list[str] = []
+        self.console: list[tuple[str, str]] = []  # (text, URL of the resource it is about)
+        self.page_errors: list[str] = []
         self.foreign: list[str] = []
+        self.missing_pages: list[str] = []  # pages the server answered 404
         host = urlparse(origin).netloc
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and self.console.append(
+            (m.text, m.location.get("url", ""))))
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
         page.on("request", lambda r: (urlparse(r.url).scheme in ("http", "https", "ws", "wss")
                                       and urlparse(r.url).netloc != host
                                       and self.foreign.append(r.url)))
+        page.on("response", lambda r: (r.request.is_navigation_request() and r.status == 404
+                                       and self.missing_pages.append(r.url)))
 
-    def assert_clean(self):
+    @property
+    def errors(self) -> list[str]:
+        """Every console error and uncaught exception, in words."""
+        return [text for text, _url in self.console] + self.page_errors
+
+    def assert_clean(self, not_found: bool = False):
+        """No request left the origin and nothing went wrong.
+
+        ``not_found``: the page was meant to be answered 404; the server must have done so, and
+        Chromium's console line saying so (about that page, nothing else) is not an error.
+        """
         assert self.foreign == [], f"requests left the app's origin: {self.foreign}"
-        assert self.errors == [], f"browser console errors: {self.errors}"
+        errors = self.errors
+        if not_found:
+            assert self.missing_pages, "the page was not answered 404"
+            errors = [text for text, url in self.console
+                      if not (url in self.missing_pages
+                              and text.startswith(self.NOT_FOUND_MESSAGE))] + self.page_errors
+        assert errors == [], f"browser console errors: {errors}"
 
 
 @pytest.fixture

@@ -69,18 +69,39 @@ def test_unknown_code_shows_not_found_with_suggestions_and_search(watched_page, 
     page.screenshot(path=str(screenshot_dir / "council-not-found.png"), full_page=True)
     page.get_by_label("Find a council (name, code, old code or district)").fill("Hull")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/council/E06000010$"), timeout=PROFILE_TIMEOUT_MS)
+    # the server redirects /council/Hull to the council's current address, saying why
+    expect(page).to_have_url(re.compile(r"/council/E06000010\?from=Hull$"),
+                             timeout=PROFILE_TIMEOUT_MS)
     expect(page.locator("#council-title")).to_have_text("Kingston upon Hull, City of",
                                                          timeout=PROFILE_TIMEOUT_MS)
-    watch.assert_clean()
+    expect(page.locator("#council-redirected-from")).to_contain_text("You asked for “Hull”")
+    watch.assert_clean(not_found=True)
 
 
 def test_old_code_redirects_to_the_successor(watched_page, live_server):
     page, watch = watched_page
-    page.goto(f"{live_server}/council/E10000023")
-    expect(page).to_have_url(re.compile(r"/council/E06000065$"), timeout=PROFILE_TIMEOUT_MS)
+    response = page.goto(f"{live_server}/council/E10000023")
+    assert response.request.redirected_from.url.endswith("/council/E10000023")  # by the server
+    expect(page).to_have_url(re.compile(r"/council/E06000065\?from=E10000023$"),
+                             timeout=PROFILE_TIMEOUT_MS)
     expect(page.locator("#council-title")).to_have_text("North Yorkshire",
                                                          timeout=PROFILE_TIMEOUT_MS)
+    expect(page.locator("#council-redirected-from")).to_contain_text(
+        "E10000023 North Yorkshire (county) replaced by E06000065 North Yorkshire in 2023")
+    watch.assert_clean()
+
+
+def test_a_link_to_an_old_code_inside_the_app_opens_the_successor(watched_page, live_server):
+    # Moving inside the app, the server is not asked for the page: the profile redirects itself.
+    page, watch = watched_page
+    page.goto(f"{live_server}/council/E06000047")
+    expect(page.locator("#council-title")).to_have_text("County Durham",
+                                                         timeout=PROFILE_TIMEOUT_MS)
+    page.evaluate("""() => { window.history.pushState({}, '', '/council/E10000023');
+                             window.dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }""")
+    expect(page).to_have_url(re.compile(r"/council/E06000065\?from=E10000023$"),
+                             timeout=PROFILE_TIMEOUT_MS)
+    expect(page.locator("#council-redirected-from")).to_contain_text("replaced by E06000065")
     watch.assert_clean()
 
 

@@ -201,4 +201,4 @@ def test_unknown_innovation_suggests_close_ids(watched_page, live_server, screen
     page.screenshot(path=screenshot_dir / "innovation_not_found.png", full_page=True)
     message.get_by_role("link", name="Homeshare").click()
     expect(page.locator("#innovation-title")).to_have_text("Homeshare")
-    watch.assert_clean()
+    watch.assert_clean(not_found=True)

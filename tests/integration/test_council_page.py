@@ -6,7 +6,7 @@ import dash
 import pytest
 from dash import dcc
 
-from pages import council, ids
+from pages import council, council_search, ids
 from sasci_map import db
 from sasci_map.spine import TEXT_NAME
 from tests.layout_tools import find, find_all, text_of
@@ -110,8 +110,8 @@ def test_split_county_lists_its_successors(request_context):
 
 
 def test_search_opens_the_profile_of_what_was_typed():
-    assert council.on_search(1, None, " Harrogate ") == "/council/Harrogate"
-    assert council.on_search(1, None, "") is dash.no_update
+    assert council_search.on_search(1, None, " Harrogate ") == "/council/Harrogate"
+    assert council_search.on_search(1, None, "") is dash.no_update
 
 
 def test_page_is_served(client):

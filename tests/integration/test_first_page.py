@@ -58,6 +58,7 @@ def routed(client, path: str, search: str) -> tuple:
     (f"/council/{HARTLEPOOL}", ""),
     ("/compare", f"?councils={HARTLEPOOL}&councils=E06000002"),
     ("/", "?indicator=imd_average_score&colours=benchmark"),
+    ("/no-such-page", ""),  # the not-found page (pages/not_found_404.py)
 ])
 def test_the_layout_holds_what_the_routing_callback_would_send(client, path, search):
     layout = layout_for(client, f"http://{HOST}{path}{search}")
@@ -78,7 +79,6 @@ def test_the_council_page_comes_with_its_figures(client):
 @pytest.mark.parametrize("referrer", [
     None,                                    # no Referer: the routing callback lays it out
     "http://elsewhere.example/methods",      # another site's page
-    f"http://{HOST}/no-such-page",           # no page there: Dash answers that itself
 ])
 def test_otherwise_the_container_is_dash_s_own_empty_one(client, referrer):
     layout = layout_for(client, referrer)
