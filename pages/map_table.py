@@ -14,7 +14,9 @@ from sasci_map.table_payload import TABLE_DECIMALS
 
 NUMBER = number_format(f",.{TABLE_DECIMALS}~f")
 #: Titles wrap onto a second line rather than end in "…"; no column narrower than a code.
-GRID_DEFAULTS = {**COLUMN_DEFAULTS, "minWidth": 95}
+#: Every cell is laid out like the wrapped ones (text line height, top padding), so a row's
+#: first lines line up across columns however many lines its longest cell takes.
+GRID_DEFAULTS = {**COLUMN_DEFAULTS, "minWidth": 95, "cellStyle": WRAP_CELLS["cellStyle"]}
 #: The council's or region's GSS code: wide enough for nine characters, never cut short.
 CODE_COLUMN = {"field": "code", "headerName": "GSS code", "flex": 1, "minWidth": 115}
 #: Width (px) of a column whose title holds a long word ("Organisations"), so it is not split.

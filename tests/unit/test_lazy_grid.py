@@ -15,6 +15,7 @@ import dash_ag_grid as dag
 
 import app as app_module
 from pages import lazy_grid
+from tests.plain_dash import plain_page
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT_TAG = re.compile(r"<script src=\"([^\"]+)\"(?: data-library=\"([^\"]+)\")?></script>")
@@ -27,9 +28,7 @@ def scripts_of(page: str) -> list[tuple[str, str]]:
 
 def test_dash_still_names_ag_grids_script_as_this_module_expects():
     # if dash-ag-grid renames its script, the swap silently does nothing: this says so
-    plain = dash.Dash(__name__, serve_locally=True)
-    plain.layout = dash.html.Div(dag.AgGrid(id="grid"))
-    page = plain.server.test_client().get("/").get_data(as_text=True)
+    page = plain_page(dash.html.Div(dag.AgGrid(id="grid")))
     assert len(lazy_grid.GRID_SCRIPT.findall(page)) == 1
 
 

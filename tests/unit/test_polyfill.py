@@ -15,6 +15,7 @@ import dash
 
 import app as app_module
 from pages import polyfill
+from tests.plain_dash import plain_page
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "assets" / polyfill.RUNTIME
@@ -28,9 +29,7 @@ def scripts_of(page: str) -> list[str]:
 
 def test_dash_still_ships_the_polyfill_this_module_replaces():
     # if Dash renames or drops it, the swap silently does nothing: this says so
-    plain = dash.Dash(__name__, serve_locally=True)
-    plain.layout = dash.html.Div()
-    page = plain.server.test_client().get("/").get_data(as_text=True)
+    page = plain_page(dash.html.Div())
     assert polyfill.POLYFILL_SCRIPT.search(page)
 
 

@@ -12,15 +12,14 @@ import dash
 
 import app as app_module
 from pages import unused_libraries
+from tests.plain_dash import plain_page
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_dash_still_puts_the_left_out_scripts_on_its_pages():
     # if Dash stops (or renames them), there is nothing to leave out: this says so
-    plain = dash.Dash(__name__, serve_locally=True)
-    plain.layout = dash.html.Div()
-    page = plain.server.test_client().get("/").get_data(as_text=True)
+    page = plain_page(dash.html.Div())
     for pattern in unused_libraries.UNUSED_SCRIPTS:
         assert pattern.search(page), pattern.pattern
 
