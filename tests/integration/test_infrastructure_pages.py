@@ -204,7 +204,8 @@ def test_titles_navigation_and_pages_respond(client, request_context):
         "Social Care Institute for Excellence (SCIE) — Support infrastructure")
     nav = text(app_module.navbar())
     assert "Support infrastructure" in nav and "Support organisation" not in nav
-    for path in ("/infrastructure", "/infrastructure/org_scie", "/infrastructure/nope"):
+    for path, status in (("/infrastructure", 200), ("/infrastructure/org_scie", 200),
+                         ("/infrastructure/nope", 404)):
         response = client.get(path)
-        assert response.status_code == 200
+        assert response.status_code == status, path
         assert "//cdn" not in response.get_data(as_text=True)

@@ -194,11 +194,12 @@ def test_unknown_id_lists_close_ids(request_context):
 
 
 def test_pages_respond_with_their_titles(client):
-    for path, title in (("/innovations", "Innovations — SASCI capacity map"),
-                        ("/innovation/inn_homeshare", "Homeshare — SASCI capacity map"),
-                        ("/innovation/nothing", "Innovation not found — SASCI capacity map")):
+    for path, title, status in (
+            ("/innovations", "Innovations — SASCI capacity map", 200),
+            ("/innovation/inn_homeshare", "Homeshare — SASCI capacity map", 200),
+            ("/innovation/nothing", "Innovation not found — SASCI capacity map", 404)):
         response = client.get(path)
-        assert response.status_code == 200
+        assert response.status_code == status, path
         html = response.get_data(as_text=True)
         assert f"<title>{title}</title>" in html or title in html
         assert "//cdn" not in html
