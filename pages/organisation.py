@@ -17,17 +17,16 @@ MAX_ID_LENGTH = 80
 def _title(org_id: str = "", **_params) -> str:
     """Return the browser title: the organisation's name when it is known."""
     try:
-        detail = views.organisation_detail(services.engine(), org_id, services.data_dir())
+        name = views.organisation_names(services.engine()).get(org_id)
     except RuntimeError:  # no application context (e.g. registry checks at start-up)
-        detail = None
-    name = detail["name"] if detail else "Organisation not found"
-    return f"{name} — Support infrastructure — {SITE}"
+        name = None
+    return f"{name or 'Organisation not found'} — Support infrastructure — {SITE}"
 
 
 def status(org_id: str = "", **_params) -> http_status.Answer:
     """Return the address's HTTP answer: 404 when no support organisation has this id."""
-    detail = views.organisation_detail(services.engine(), org_id or "", services.data_dir())
-    return http_status.SERVED if detail else http_status.MISSING
+    known = org_id in views.organisation_names(services.engine())
+    return http_status.SERVED if known else http_status.MISSING
 
 
 dash.register_page(__name__, path_template="/infrastructure/<org_id>",

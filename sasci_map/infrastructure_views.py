@@ -388,6 +388,12 @@ def demo_share(engine: Engine) -> dict[str, Any]:
             "survey_synthetic": bool(england["source"].str.contains("synthetic").any())}
 
 
+def organisation_names(engine: Engine) -> dict[str, str]:
+    """Return ``{org_id: name}`` of every stored support organisation (no coverage read)."""
+    orgs, _coverage = survey_store.read_inventory(engine, KIND)
+    return dict(zip(orgs["org_id"], orgs["name"], strict=True))
+
+
 def organisation_detail(engine: Engine, org_id: str,
                         data_dir: Path | None = None) -> dict[str, Any] | None:
     """Return everything the page of one organisation shows, or None for an unknown id.
